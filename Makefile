@@ -1,0 +1,40 @@
+# The Flowers course kit. `make demo` and `make test` are the two commands the README promises;
+# both set the machine up first when needed.
+VENV   := .venv
+PYTHON := $(VENV)/bin/python
+# nbgrader calls `alembic` and Jupyter kernels by name: the venv's bin must come first on PATH.
+export PATH := $(abspath $(VENV))/bin:$(PATH)
+export TF_CPP_MIN_LOG_LEVEL := 3
+export TF_ENABLE_ONEDNN_OPTS := 0
+
+.PHONY: setup demo test test-fast generate grade benchmark clean help
+
+help:          ## list the tasks
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(VENV)/.installed: requirements.txt pyproject.toml scripts/setup.sh
+	bash scripts/setup.sh
+
+setup: $(VENV)/.installed  ## create .venv from the pinned requirements and install bubblewrap
+
+demo: setup    ## regenerate release/ solutions/ assignments/, then grade the answer key and the blank release
+	$(PYTHON) -m autograder generate
+	$(PYTHON) -m autograder demo
+
+test: setup    ## the whole test suite (slow tests included)
+	$(PYTHON) -m pytest
+
+test-fast: setup  ## the suite without the slow tests
+	$(PYTHON) -m pytest -m "not slow"
+
+generate: setup  ## regenerate release/ solutions/ assignments/ from source/
+	$(PYTHON) -m autograder generate
+
+grade: setup   ## grade a submission: make grade SUBMISSION=path [RESULTS=results.json]
+	$(PYTHON) -m autograder grade $(SUBMISSION) $(if $(RESULTS),--results $(RESULTS))
+
+benchmark: setup  ## time grading and the solution notebooks; writes benchmarks/REPORT.md figures to stdout
+	$(PYTHON) benchmarks/run.py
+
+clean:         ## remove the environment and caches (not the generated folders)
+	rm -rf $(VENV) .pytest_cache gradebook.db

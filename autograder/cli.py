@@ -1,0 +1,78 @@
+"""Command line: ``python -m autograder grade|generate|demo``. Thin by design:
+the work is in :mod:`grading`, :mod:`course` and :mod:`report`."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_GRADER_FAILED = 0, 2
+
+
+def _grade(args) -> int:
+    from . import grading, report, sandbox
+
+    if not args.path.exists():
+        print(f"error: {args.path} does not exist", file=sys.stderr)
+        return EXIT_GRADER_FAILED
+    if args.test_dir is not None and not args.test_dir.is_dir():
+        print(f"error: --test-dir {args.test_dir} is not a folder", file=sys.stderr)
+        return EXIT_GRADER_FAILED
+    try:
+        reports = grading.grade_path(args.path, args.chapter, args.test_dir)
+    except (KeyError, sandbox.SandboxUnavailable) as error:
+        print(f"error: {error.args[0] if error.args else error}", file=sys.stderr)
+        return EXIT_GRADER_FAILED
+    if not reports:
+        print(f"error: no .ipynb or .py submission found under {args.path}", file=sys.stderr)
+        return EXIT_GRADER_FAILED
+    for chapter_report in reports:
+        print(report.format_details(chapter_report), end="\n\n")
+    print(report.format_table(reports))
+    if args.results:
+        report.write_results(reports, args.results)
+        print(f"\nwrote {args.results}")
+    return EXIT_OK
+
+
+def _generate(args) -> int:
+    from . import course
+
+    written = course.generate()
+    print(f"generated {len(written)} files in {', '.join(course.GENERATED)} from source/")
+    return EXIT_OK
+
+
+def _demo(args) -> int:
+    """Grade the answer key and the blank release of every chapter; print one table."""
+    from . import course, grading, report
+
+    reports = []
+    for name in course.assignments():
+        for folder in ("solutions", "release"):
+            for notebook in sorted((course.REPO / folder / name).glob("*.ipynb")):
+                chapter_report = grading.grade(notebook)
+                chapter_report.submission = f"{folder}/{name}/{notebook.name}"
+                reports.append(chapter_report)
+    if args.verbose:
+        for chapter_report in reports:
+            print(report.format_details(chapter_report), end="\n\n")
+    print(report.format_table(reports))
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m autograder", description="Flowers course kit grader.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    grade = commands.add_parser("grade", help="grade a notebook, a .py script or a folder of them")
+    grade.add_argument("path", type=Path)
+    grade.add_argument("--results", type=Path, help="also write Gradescope's results.json here")
+    grade.add_argument("--test-dir", type=Path, help="a private test set (one folder per class) replacing the test split")
+    grade.add_argument("--chapter", help="the chapter (ch04 or ch04_loading) when the file name does not say")
+    grade.set_defaults(run=_grade)
+    commands.add_parser("generate", help="regenerate release/, solutions/, assignments/ from source/").set_defaults(run=_generate)
+    demo = commands.add_parser("demo", help="grade the answer key and the blank release of every chapter")
+    demo.add_argument("--verbose", action="store_true")
+    demo.set_defaults(run=_demo)
+    args = parser.parse_args(argv)
+    return args.run(args)

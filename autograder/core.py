@@ -1,0 +1,125 @@
+"""Checks and chapters: the grading core shared by both front ends.
+
+A check has three parts, kept apart so that each runs where it belongs:
+
+* ``probe(function, inputs_dir)`` calls the student's function on inputs the
+  grader prepared and turns what comes back into plain data. It runs where
+  student code runs: the student's kernel (nbgrader) or the sandboxed worker
+  (batch grader).
+* ``expected(inputs_dir)`` computes the right answer with the kit's own trusted
+  code. It never runs student code.
+* ``judge(found, expected)`` is a pure function over plain data that returns a
+  ``Verdict``. :func:`score` wraps it into a :class:`CheckResult` and turns every
+  way a probe can go wrong (not attempted, missing function, exception, data of
+  the wrong form) into a message instead of a crash.
+"""
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, NamedTuple
+
+from .result import CheckResult, failed, not_attempted, passed
+
+
+class Verdict(NamedTuple):
+    ok: bool
+    message: str
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class Check:
+    grade_id: str            # the nbgrader test cell that runs this check
+    function: str            # the student's function it calls
+    points: float
+    visible: bool
+    description: str         # what is checked, in a student's words
+    probe: Callable[[Callable, Path], Any]
+    expected: Callable[[Path], Any]
+    judge: Callable[[Any, Any], Verdict]
+
+
+@dataclass(frozen=True)
+class Chapter:
+    key: str                 # "ch04"
+    assignment: str          # nbgrader assignment and notebook name
+    title: str
+    checks: tuple[Check, ...]
+    prepare: Callable[[Path], None]     # writes the inputs every probe reads
+    wall_seconds: float = 300.0
+    per_check_seconds: int = 60
+    notes: tuple[str, ...] = field(default=())
+
+    def check(self, grade_id: str) -> Check:
+        for check in self.checks:
+            if check.grade_id == grade_id:
+                return check
+        raise KeyError(f"{self.key} has no check {grade_id!r}")
+
+    @property
+    def max_points(self) -> float:
+        return sum(check.points for check in self.checks)
+
+
+def observe(check: Check, namespace: dict, inputs_dir: Path) -> dict:
+    """Run one probe against the student's namespace; never raises."""
+    function = namespace.get(check.function)
+    if function is None:
+        return {"status": "missing"}
+    if not callable(function):
+        return {"status": "error", "error": f"`{check.function}` is a {type(function).__name__}, not a function"}
+    try:
+        return {"status": "ok", "value": check.probe(function, Path(inputs_dir))}
+    except NotImplementedError:
+        return {"status": "not_attempted"}
+    except ProbeTimeout:
+        return {"status": "timeout"}
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:  # the student's code may raise anything, SystemExit included
+        frames = traceback.format_exception(type(error), error, error.__traceback__)
+        return {"status": "error", "error": _one_line(error), "traceback": "".join(frames[-3:])[-1500:]}
+
+
+class ProbeTimeout(KeyboardInterrupt):
+    """Raised inside a probe that ran past its time; a KeyboardInterrupt so broad
+    ``except Exception`` blocks in student code do not swallow it."""
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0] if text else ''}".rstrip(": ")
+
+
+def score(check: Check, observation: dict, expected: Any) -> CheckResult:
+    """Turn one observation into a result. Pure: plain data in, result out."""
+    name = check.grade_id
+    args = (name, check.points)
+    status = observation.get("status") if isinstance(observation, dict) else None
+    if status == "not_attempted":
+        return not_attempted(name, check.points, check.function, check.visible)
+    if status == "missing":
+        return failed(*args, f"{check.description}: no function named `{check.function}` was found.",
+                      f"Keep the name and signature of `{check.function}` exactly as given, and run its cell.",
+                      check.visible)
+    if status == "timeout":
+        return failed(*args, f"{check.description}: `{check.function}` did not finish in time.",
+                      "Look for a loop that never ends or work repeated inside a loop.", check.visible)
+    if status == "error":
+        return failed(*args, f"{check.description}: calling `{check.function}` raised {observation.get('error', 'an error')}.",
+                      "Run the visible check in your notebook and read the traceback.", check.visible)
+    if status != "ok":
+        return failed(*args, f"{check.description}: no result came back from your code "
+                      f"({observation.get('error', 'the notebook could not be run') if isinstance(observation, dict) else 'no data'}).",
+                      "Make sure the notebook runs from top to bottom without errors.", check.visible)
+    try:
+        verdict = check.judge(observation.get("value"), expected)
+    except Exception as error:  # data from the worker is untrusted: any shape can arrive
+        verdict = Verdict(False, f"`{check.function}` returned something of an unexpected form ({_one_line(error)}).",
+                          "Compare what you return with the docstring: types, shapes and dtypes.")
+    message = f"{check.description}: {verdict.message}"
+    if verdict.ok:
+        return passed(name, check.points, message, check.visible)
+    return failed(name, check.points, message, verdict.hint, check.visible)

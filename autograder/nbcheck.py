@@ -1,0 +1,64 @@
+"""The notebook front end: what nbgrader test cells call.
+
+``run_check("ch04", "check_load_split", load_split)`` prepares the chapter's
+inputs, calls the student's function through the check's probe (in this
+kernel: nbgrader runs student code here anyway), computes the expected answer
+with the kit's code, and raises :class:`CheckFailed` (an ``AssertionError``) with the message and hint
+when the check fails. Everything runs inside :func:`quiet`, because nbgrader
+gives no points to a test cell that writes to stderr.
+"""
+from __future__ import annotations
+
+import atexit
+import shutil
+import tempfile
+from pathlib import Path
+
+from .quiet import quiet, quiet_environment
+
+quiet_environment()
+
+from .chapters import get_chapter  # noqa: E402
+from .core import observe, score  # noqa: E402
+from .result import CheckResult  # noqa: E402
+
+_prepared: dict[str, Path] = {}
+
+
+class CheckFailed(AssertionError):
+    """A failed check. In Jupyter it prints as its message alone: no traceback, so neither
+    the kit's internals nor the source of a hidden test cell show up in outputs or feedback."""
+
+    def _render_traceback_(self) -> list[str]:  # IPython's hook for custom tracebacks
+        return [f"\x1b[31mCheck failed\x1b[0m: {line}" if index == 0 else line
+                for index, line in enumerate(str(self).splitlines())]
+
+
+def _inputs(chapter) -> Path:
+    """Each chapter's inputs are made once per kernel."""
+    if chapter.key not in _prepared:
+        folder = Path(tempfile.mkdtemp(prefix=f"flowers-{chapter.key}-"))
+        atexit.register(shutil.rmtree, folder, True)
+        chapter.prepare(folder)
+        _prepared[chapter.key] = folder
+    return _prepared[chapter.key]
+
+
+def evaluate(chapter_key: str, grade_id: str, function) -> CheckResult:
+    """Run one check against ``function`` and return its result (never raises for student errors)."""
+    chapter = get_chapter(chapter_key)
+    check = chapter.check(grade_id)
+    with quiet():
+        inputs = _inputs(chapter)
+        observation = observe(check, {check.function: function}, inputs)
+        return score(check, observation, check.expected(inputs))
+
+
+def run_check(chapter_key: str, grade_id: str, function) -> CheckResult:
+    """Run one check; print what passed, or raise CheckFailed saying what failed and why."""
+    result = evaluate(chapter_key, grade_id, function)
+    if not result.passed:
+        hint = f"\nHint: {result.hint}" if result.hint else ""
+        raise CheckFailed(f"{result.message}{hint}")
+    print(f"Passed ({result.points:g} point{'s' if result.points != 1 else ''}): {result.message}")
+    return result

@@ -1,0 +1,68 @@
+"""Shared fixtures: paths, the Agg backend, and notebooks built from the committed folders."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+@pytest.fixture(autouse=True)
+def _no_network_for_data(monkeypatch, tmp_path_factory):
+    """No test may reach tfds or the internet, and none writes to ~/.cache."""
+    monkeypatch.setenv("FLOWERS_OFFLINE", "1")
+    if "FLOWERS_CACHE" not in os.environ:
+        monkeypatch.setenv("FLOWERS_CACHE", str(tmp_path_factory.getbasetemp() / "flowers-cache"))
+
+
+def load_notebook(path: Path) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def nbgrader_meta(cell: dict) -> dict:
+    return (cell.get("metadata") or {}).get("nbgrader") or {}
+
+
+def filled_release(assignment: str) -> dict:
+    """The released notebook with each solution cell replaced by the answer key's: what a
+    student who solved everything hands in (same cell ids, checksums of locked cells intact)."""
+    notebook_name = f"{assignment}.ipynb"
+    released = load_notebook(REPO / "release" / assignment / notebook_name)
+    answers = {nbgrader_meta(cell).get("grade_id"): cell["source"]
+               for cell in load_notebook(REPO / "solutions" / assignment / notebook_name)["cells"]
+               if nbgrader_meta(cell).get("solution")}
+    for cell in released["cells"]:
+        grade_id = nbgrader_meta(cell).get("grade_id")
+        if nbgrader_meta(cell).get("solution"):
+            cell["source"] = answers[grade_id]
+    return released
+
+
+def write_notebook(notebook: dict, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(notebook, indent=1), encoding="utf-8")
+    return path
+
+
+def replace_solution(notebook: dict, grade_id: str, source: str) -> dict:
+    for cell in notebook["cells"]:
+        if nbgrader_meta(cell).get("grade_id") == grade_id:
+            cell["source"] = source
+            return notebook
+    raise KeyError(grade_id)

@@ -1,0 +1,80 @@
+"""The instructor's path with real nbgrader and a real SQLite gradebook, and the batch
+grader agreeing with it: full marks for a solved copy, 0 for the blank release."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from autograder import course, grading
+from autograder.chapters import all_chapters
+
+from .conftest import REPO, filled_release, load_notebook, write_notebook
+
+pytestmark = pytest.mark.slow
+CHAPTERS = all_chapters()
+
+
+@pytest.fixture(scope="module")
+def graded_course(tmp_path_factory):
+    """A course directory in which nbgrader generated, autograded and wrote feedback for
+    two students per chapter: `solved` (the answer key pasted in) and `blank`."""
+    root = tmp_path_factory.mktemp("course")
+    shutil.copytree(REPO / "source", root / "source")
+    shutil.copy(REPO / "nbgrader_config.py", root / "nbgrader_config.py")
+    common = [f"--CourseDirectory.root={root}"]
+    for chapter in CHAPTERS:
+        name = chapter.assignment
+        course.run_nbgrader(["generate_assignment", name, "--force", *common], root)
+        released = load_notebook(root / "release" / name / f"{name}.ipynb")
+        write_notebook(filled_release(name), root / "submitted" / "solved" / name / f"{name}.ipynb")
+        write_notebook(released, root / "submitted" / "blank" / name / f"{name}.ipynb")
+        course.run_nbgrader(["autograde", name, "--force", *common], root)
+        course.run_nbgrader(["generate_feedback", name, "--force", *common], root)
+    return root
+
+
+def _scores(root, chapter, student):
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+        submission = gradebook.find_submission_notebook(chapter.assignment, chapter.assignment, student)
+        return {grade.name: grade.score for grade in submission.grades if grade.cell_type == "code"}
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda c: c.key)
+def test_release_matches_the_committed_one(graded_course, chapter):
+    name = chapter.assignment
+    fresh = load_notebook(graded_course / "release" / name / f"{name}.ipynb")
+    assert fresh == load_notebook(REPO / "release" / name / f"{name}.ipynb")
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda c: c.key)
+def test_solved_copy_gets_full_marks_and_blank_gets_zero(graded_course, chapter):
+    solved, blank = _scores(graded_course, chapter, "solved"), _scores(graded_course, chapter, "blank")
+    expected = {check.grade_id: check.points for check in chapter.checks}
+    assert solved == expected
+    assert sum(blank.values()) == 0 and set(blank) == set(expected)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda c: c.key)
+def test_batch_grader_agrees_with_nbgrader_check_by_check(graded_course, chapter):
+    for student in ("solved", "blank"):
+        notebook = graded_course / "submitted" / student / chapter.assignment / f"{chapter.assignment}.ipynb"
+        report = grading.grade(notebook)
+        assert report.sandboxed or report.notes, "an unsandboxed run must say so"
+        batch = {result.name: result.points for result in report.results}
+        assert batch == _scores(graded_course, chapter, student), student
+    assert report.status == "not attempted"  # the blank one, graded last
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda c: c.key)
+def test_feedback_shows_results_but_no_hidden_test_source(graded_course, chapter):
+    for student in ("solved", "blank"):
+        html = (graded_course / "feedback" / student / chapter.assignment / f"{chapter.assignment}.html").read_text()
+        assert "HIDDEN TESTS" not in html
+        # Test code shows up as highlighted source with quoted strings: visible checks do, hidden ones must not.
+        for check in chapter.checks:
+            assert (f"<span class=\"s2\">\"{check.grade_id}\"</span>" in html) == check.visible, check.grade_id
+    blank_html = (graded_course / "feedback" / "blank" / chapter.assignment / f"{chapter.assignment}.html").read_text()
+    assert "not attempted yet" in blank_html  # the student still reads why a test failed
