@@ -158,7 +158,8 @@ def test_memory_cap(bwrap):
 def test_wall_timeout_kills_the_whole_tree(bwrap, tmp_path, monkeypatch, mode):
     monkeypatch.setenv("AUTOGRADER_SANDBOX", mode)
     beat = tmp_path / "beat"
-    child = f"import time\nwhile True:\n    open({str(beat)!r}, 'a').write('.')\n    time.sleep(0.05)"
+    child = (f"import time\nwhile True:\n"
+             f"    open({str(beat)!r}, 'a').write('.')\n    time.sleep(0.05)")
     start = time.monotonic()
     r = py(f"""
         import os, subprocess, sys, time
@@ -183,7 +184,8 @@ def test_wall_timeout_kills_the_whole_tree(bwrap, tmp_path, monkeypatch, mode):
 def test_background_processes_die_with_the_worker(bwrap, tmp_path, monkeypatch, mode):
     monkeypatch.setenv("AUTOGRADER_SANDBOX", mode)
     beat = tmp_path / "beat"
-    child = f"import time\nwhile True:\n    open({str(beat)!r}, 'a').write('.')\n    time.sleep(0.05)"
+    child = (f"import time\nwhile True:\n"
+             f"    open({str(beat)!r}, 'a').write('.')\n    time.sleep(0.05)")
     r = py(f"""
         import os, subprocess, sys, time
         # Without a sandbox, a grandchild in a new session escapes: that is documented.

@@ -1,0 +1,91 @@
+"""Chapter 4: every check passes the answer key, and one wrong submission per check fails
+it with that check's message. Checks run in-process here (fast); test_grading.py runs the
+same fixtures through the sandboxed batch grader."""
+from __future__ import annotations
+
+import pytest
+
+from autograder import nbcheck
+from autograder.chapters import get_chapter
+from autograder.notebook import read_submission
+
+from .conftest import FIXTURES, REPO
+
+CHAPTER = get_chapter("ch04")
+
+# fixture -> (the check it targets, words its message must contain, checks it must still pass)
+WRONG = {
+    "wrong_check_load_split": ("check_load_split", "dtype float32, expected uint8", []),
+    "wrong_hidden_load_split_val": ("hidden_load_split_val", "raised NotADirectoryError", ["check_load_split"]),
+    "wrong_hidden_load_split_test": ("hidden_load_split_test", "labels differ", ["check_load_split"]),
+    "wrong_check_count_per_class": ("check_count_per_class", "keys are", []),
+    "wrong_hidden_count_per_class": ("hidden_count_per_class", "keys are", ["check_count_per_class"]),
+    "wrong_check_first_examples": ("check_first_examples", "read 12 elements of the dataset to return 3", []),
+    "wrong_hidden_first_examples": ("hidden_first_examples", "in course order", ["check_first_examples"]),
+    "wrong_check_plot_examples": ("check_plot_examples", "is titled '", []),
+    "wrong_hidden_plot_examples": ("hidden_plot_examples", "raised IndexError", ["check_plot_examples"]),
+}
+
+
+def namespace_of(path) -> dict:
+    """Run a submission's cells here. Only for the kit's own fixtures and answer key."""
+    namespace: dict = {"__name__": "__submission__"}
+    for cell in read_submission(path):
+        exec(compile(cell.source, str(path), "exec"), namespace)
+    return namespace
+
+
+@pytest.fixture(scope="module")
+def answer_key() -> dict:
+    return namespace_of(REPO / "solutions" / "ch04_loading" / "ch04_loading.ipynb")
+
+
+def test_every_check_has_a_wrong_fixture():
+    assert {target for target, _, _ in WRONG.values()} == {check.grade_id for check in CHAPTER.checks}
+
+
+@pytest.mark.parametrize("check", CHAPTER.checks, ids=lambda c: c.grade_id)
+def test_answer_key_passes(answer_key, check):
+    result = nbcheck.evaluate("ch04", check.grade_id, answer_key[check.function])
+    assert result.passed, result.message
+    assert result.points == check.points
+
+
+@pytest.mark.parametrize("fixture", sorted(WRONG))
+def test_wrong_submission_fails_its_check_with_its_message(fixture):
+    target, words, still_passing = WRONG[fixture]
+    namespace = namespace_of(FIXTURES / "ch04" / f"{fixture}.py")
+    check = CHAPTER.check(target)
+    result = nbcheck.evaluate("ch04", target, namespace[check.function])
+    assert result.status == "failed" and result.points == 0
+    assert words in result.message, result.message
+    assert result.hint, "a failed check gives a hint"
+    for grade_id in still_passing:  # hidden tests add cases; the visible contract still holds
+        assert nbcheck.evaluate("ch04", grade_id, namespace[check.function]).passed, grade_id
+
+
+def test_run_check_raises_check_failed_with_message_and_hint(capsys):
+    def not_started(labels, class_names):
+        raise NotImplementedError()
+
+    with pytest.raises(nbcheck.CheckFailed, match="not attempted yet") as failure:
+        nbcheck.run_check("ch04", "check_count_per_class", not_started)
+    rendered = failure.value._render_traceback_()
+    assert rendered[0].endswith("not attempted yet.") and rendered[1].startswith("Hint:")
+    assert "run_check" not in "\n".join(rendered)  # no source lines in what Jupyter shows
+
+
+def test_run_check_prints_passed(answer_key, capsys):
+    nbcheck.run_check("ch04", "check_count_per_class", answer_key["count_per_class"])
+    assert capsys.readouterr().out.startswith("Passed (1 point)")
+
+
+def test_hostile_return_values_are_reported_not_crashed():
+    class Weird:
+        def __eq__(self, other):
+            raise RuntimeError("boom")
+
+    for function in (lambda *args: Weird(), lambda *args: None, lambda *args: ("a", "b"), lambda *args: 42):
+        for check in CHAPTER.checks:
+            result = nbcheck.evaluate("ch04", check.grade_id, function)
+            assert result.status == "failed" and result.points == 0, (check.grade_id, result)
