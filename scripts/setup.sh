@@ -27,8 +27,10 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] <= (3, 13) else "setup: Python 3.11 to 3.13 is needed (TensorFlow 2.21); set PYTHON=python3.11")'
   "$PYTHON" -m venv "$VENV"
 fi
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements.txt
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+# Some machines point pip at local indexes that may be absent; their warnings are noise here.
+pip_install() { "$VENV/bin/python" -m pip install -q --disable-pip-version-check "$@" 2> >(grep -v 'is ignored: it is neither a file nor a directory' >&2); }
+pip_install -r requirements.txt
+pip_install --no-deps --no-build-isolation -e .
 "$VENV/bin/python" -m pip check
 touch "$VENV/.installed"
 echo "setup: ready ($("$VENV/bin/python" --version), bubblewrap: $(command -v bwrap || echo missing))"

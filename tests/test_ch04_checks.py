@@ -3,6 +3,7 @@ it with that check's message. Checks run in-process here (fast); test_grading.py
 same fixtures through the sandboxed batch grader."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from autograder import nbcheck
@@ -89,3 +90,18 @@ def test_hostile_return_values_are_reported_not_crashed():
         for check in CHAPTER.checks:
             result = nbcheck.evaluate("ch04", check.grade_id, function)
             assert result.status == "failed" and result.points == 0, (check.grade_id, result)
+
+
+@pytest.mark.slow
+def test_answer_key_first_examples_on_tfds_mock_data(answer_key):
+    """The tfds path offline: tfds.testing.mock_data stands in for the real download."""
+    import tensorflow_datasets as tfds
+
+    from autograder.data import TFDS_CLASS_NAMES, tfds_to_course_labels
+
+    with tfds.testing.mock_data(num_examples=6):
+        dataset = tfds.load("tf_flowers", split="train", as_supervised=True)
+        raw = [(image.numpy(), int(label)) for image, label in dataset.take(4)]
+        examples = answer_key["first_examples"](dataset, 4, list(TFDS_CLASS_NAMES))
+    assert [label for _, label in examples] == tfds_to_course_labels([label for _, label in raw]).tolist()
+    assert all(np.array_equal(image, want) for (image, _), (want, _) in zip(examples, raw))

@@ -339,11 +339,20 @@ def test_resolve_data_dir_download_false(monkeypatch):
 
 
 def test_network_probe_gives_up_after_its_timeout(monkeypatch):
-    monkeypatch.setattr(data.socket, "create_connection", lambda *a, **k: time.sleep(30))
+    release = threading.Event()
+
+    def hang(*args, **kwargs):  # a look-up that hangs until the test is over
+        release.wait(30)
+        raise OSError("released by the test")
+
+    monkeypatch.setattr(data.socket, "create_connection", hang)
     monkeypatch.setattr(data, "PROBE_TIMEOUT_S", 1.0)
     start = time.monotonic()
-    assert data.network_available() is False
-    assert time.monotonic() - start < 3
+    try:
+        assert data.network_available() is False
+        assert time.monotonic() - start < 3
+    finally:
+        release.set()
 
 
 def test_network_probe_refused_connection():

@@ -2,6 +2,8 @@
 grader agreeing with it: full marks for a solved copy, 0 for the blank release."""
 from __future__ import annotations
 
+import csv
+import getpass
 import shutil
 
 import pytest
@@ -13,24 +15,34 @@ from .conftest import REPO, filled_release, load_notebook, write_notebook
 
 pytestmark = pytest.mark.slow
 CHAPTERS = all_chapters()
+# The solved copy travels the real exchange, so it is filed under the login name nbgrader submits as.
+SOLVED = getpass.getuser()
 
 
 @pytest.fixture(scope="module")
 def graded_course(tmp_path_factory):
-    """A course directory in which nbgrader generated, autograded and wrote feedback for
-    two students per chapter: `solved` (the answer key pasted in) and `blank`."""
+    """A course directory that went through the instructor's whole round for each chapter:
+    generate, release to an exchange, a student fetches, fills in the answer key and submits,
+    collect, autograde, feedback, export. A second student, `blank`, hands in the release as is."""
     root = tmp_path_factory.mktemp("course")
+    home = tmp_path_factory.mktemp("student")
+    exchange = [f"--Exchange.root={tmp_path_factory.mktemp('exchange')}"]
     shutil.copytree(REPO / "source", root / "source")
     shutil.copy(REPO / "nbgrader_config.py", root / "nbgrader_config.py")
     common = [f"--CourseDirectory.root={root}"]
     for chapter in CHAPTERS:
         name = chapter.assignment
         course.run_nbgrader(["generate_assignment", name, "--force", *common], root)
+        course.run_nbgrader(["release_assignment", name, "--force", *common, *exchange], root)
+        course.run_nbgrader(["fetch_assignment", name, "--course", "flowers", *exchange], home)
+        write_notebook(filled_release(name), home / name / f"{name}.ipynb")
+        course.run_nbgrader(["submit", name, "--course", "flowers", *exchange], home)
+        course.run_nbgrader(["collect", name, *common, *exchange], root)
         released = load_notebook(root / "release" / name / f"{name}.ipynb")
-        write_notebook(filled_release(name), root / "submitted" / "solved" / name / f"{name}.ipynb")
         write_notebook(released, root / "submitted" / "blank" / name / f"{name}.ipynb")
         course.run_nbgrader(["autograde", name, "--force", *common], root)
         course.run_nbgrader(["generate_feedback", name, "--force", *common], root)
+    course.run_nbgrader(["export", *common], root)
     return root
 
 
@@ -51,15 +63,23 @@ def test_release_matches_the_committed_one(graded_course, chapter):
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda c: c.key)
 def test_solved_copy_gets_full_marks_and_blank_gets_zero(graded_course, chapter):
-    solved, blank = _scores(graded_course, chapter, "solved"), _scores(graded_course, chapter, "blank")
+    solved, blank = _scores(graded_course, chapter, SOLVED), _scores(graded_course, chapter, "blank")
     expected = {check.grade_id: check.points for check in chapter.checks}
     assert solved == expected
     assert sum(blank.values()) == 0 and set(blank) == set(expected)
 
 
+def test_export_lists_both_students_with_their_scores(graded_course):
+    with open(graded_course / "grades.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for chapter in CHAPTERS:
+        scores = {row["student_id"]: float(row["score"]) for row in rows if row["assignment"] == chapter.assignment}
+        assert scores == {SOLVED: chapter.max_points, "blank": 0.0}
+
+
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda c: c.key)
 def test_batch_grader_agrees_with_nbgrader_check_by_check(graded_course, chapter):
-    for student in ("solved", "blank"):
+    for student in (SOLVED, "blank"):
         notebook = graded_course / "submitted" / student / chapter.assignment / f"{chapter.assignment}.ipynb"
         report = grading.grade(notebook)
         assert report.sandboxed or report.notes, "an unsandboxed run must say so"
@@ -70,7 +90,7 @@ def test_batch_grader_agrees_with_nbgrader_check_by_check(graded_course, chapter
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda c: c.key)
 def test_feedback_shows_results_but_no_hidden_test_source(graded_course, chapter):
-    for student in ("solved", "blank"):
+    for student in (SOLVED, "blank"):
         html = (graded_course / "feedback" / student / chapter.assignment / f"{chapter.assignment}.html").read_text()
         assert "HIDDEN TESTS" not in html
         # Test code shows up as highlighted source with quoted strings: visible checks do, hidden ones must not.
