@@ -123,6 +123,13 @@ def judge_count(found: dict, expected: dict) -> Verdict:
 
 # --- first_examples (the tfds path) -----------------------------------------------------------
 
+def _tfds_style_examples(total: int, seed: int, class_count: int) -> list[tuple[np.ndarray, int]]:
+    """Seeded (image, label) pairs like tfds's tf_flowers: uint8 images of varying size."""
+    rng = np.random.default_rng(seed)
+    return [(rng.integers(0, 256, size=(int(rng.integers(20, 33)), int(rng.integers(20, 33)), 3), dtype=np.uint8),
+             int(rng.integers(0, class_count))) for _ in range(total)]
+
+
 def _probe_first_examples(n: int, total: int, seed: int, tfds_names: tuple[str, ...]):
     """A tf.data dataset shaped like tfds's tf_flowers (as_supervised): uint8 images of
     varying size, labels in ``tfds_names`` order. It counts the elements it hands out,
@@ -131,9 +138,7 @@ def _probe_first_examples(n: int, total: int, seed: int, tfds_names: tuple[str, 
     def probe(first_examples, inputs_dir: Path) -> dict:
         import tensorflow as tf
 
-        rng = np.random.default_rng(seed)
-        examples = [(rng.integers(0, 256, size=(int(rng.integers(20, 33)), int(rng.integers(20, 33)), 3), dtype=np.uint8),
-                     int(rng.integers(0, len(tfds_names)))) for _ in range(total)]
+        examples = _tfds_style_examples(total, seed, len(tfds_names))
         produced = [0]
 
         def generate():
@@ -155,14 +160,9 @@ def _probe_first_examples(n: int, total: int, seed: int, tfds_names: tuple[str, 
 
 def _expected_first_examples(n: int, total: int, seed: int, tfds_names: tuple[str, ...]):
     def expected(inputs_dir: Path) -> dict:
-        rng = np.random.default_rng(seed)
-        images, labels = [], []
-        for _ in range(total):  # the same draws as the probe, in the same order
-            image = rng.integers(0, 256, size=(int(rng.integers(20, 33)), int(rng.integers(20, 33)), 3), dtype=np.uint8)
-            label = int(rng.integers(0, len(tfds_names)))
-            images.append(image)
-            labels.append(data.CLASS_NAMES.index(tfds_names[label]))
-        return {"images": images[:n], "labels": labels[:n], "total": total}
+        examples = _tfds_style_examples(total, seed, len(tfds_names))[:n]
+        return {"images": [image for image, _ in examples],
+                "labels": [data.CLASS_NAMES.index(tfds_names[label]) for _, label in examples], "total": total}
     return expected
 
 
