@@ -27,14 +27,14 @@ test: setup    ## the whole test suite (slow tests included)
 test-fast: setup  ## the suite without the slow tests
 	$(PYTHON) -m pytest -m "not slow"
 
-generate: setup  ## regenerate release/ solutions/ assignments/ from source/
-	$(PYTHON) -m autograder generate
+generate: setup  ## regenerate release/ solutions/ assignments/ from source/ (ONLY=ch05 for one chapter)
+	$(PYTHON) -m autograder generate $(ONLY)
 
 grade: setup   ## grade a submission: make grade SUBMISSION=path [RESULTS=results.json]
 	$(PYTHON) -m autograder grade $(SUBMISSION) $(if $(RESULTS),--results $(RESULTS))
 
 benchmark: setup  ## time grading and the solution notebooks; writes benchmarks/REPORT.md figures to stdout
-	$(PYTHON) benchmarks/run.py
+	$(PYTHON) benchmarks/run.py $(ONLY)
 
 clean:         ## remove the environment and caches (not the generated folders)
 	rm -rf $(VENV) .pytest_cache gradebook.db

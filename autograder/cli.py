@@ -10,7 +10,7 @@ EXIT_OK, EXIT_GRADER_FAILED = 0, 2
 
 
 def _grade(args) -> int:
-    from . import grading, report, sandbox
+    from . import data, grading, report, sandbox
 
     if not args.path.exists():
         print(f"error: {args.path} does not exist", file=sys.stderr)
@@ -20,7 +20,7 @@ def _grade(args) -> int:
         return EXIT_GRADER_FAILED
     try:
         reports = grading.grade_path(args.path, args.chapter, args.test_dir)
-    except (KeyError, sandbox.SandboxUnavailable) as error:
+    except (KeyError, sandbox.SandboxUnavailable, data.FlowersDataUnavailable) as error:
         print(f"error: {error.args[0] if error.args else error}", file=sys.stderr)
         return EXIT_GRADER_FAILED
     if not reports:
@@ -38,7 +38,11 @@ def _grade(args) -> int:
 def _generate(args) -> int:
     from . import course
 
-    written = course.generate()
+    try:
+        written = course.generate(only=args.assignments or None)
+    except KeyError as error:
+        print(f"error: {error.args[0]}", file=sys.stderr)
+        return EXIT_GRADER_FAILED
     print(f"generated {len(written)} files in {', '.join(course.GENERATED)} from source/")
     return EXIT_OK
 
@@ -70,7 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--test-dir", type=Path, help="a private test set (one folder per class) replacing the test split")
     grade.add_argument("--chapter", help="the chapter (ch04 or ch04_loading) when the file name does not say")
     grade.set_defaults(run=_grade)
-    commands.add_parser("generate", help="regenerate release/, solutions/, assignments/ from source/").set_defaults(run=_generate)
+    generate = commands.add_parser("generate", help="regenerate release/, solutions/, assignments/ from source/")
+    generate.add_argument("assignments", nargs="*", help="only these assignments (ch05 or ch05_preprocessing); default all")
+    generate.set_defaults(run=_generate)
     demo = commands.add_parser("demo", help="grade the answer key and the blank release of every chapter")
     demo.add_argument("--verbose", action="store_true")
     demo.set_defaults(run=_demo)

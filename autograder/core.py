@@ -39,6 +39,13 @@ class Check:
     probe: Callable[[Callable, Path], Any]
     expected: Callable[[Path], Any]
     judge: Callable[[Any, Any], Verdict]
+    # Optional trusted step between probe and judge, for what must not be measured where
+    # student code runs: ``measure(found, private_dir) -> plain data`` (chapter 6 rebuilds the
+    # student's architecture from its config and weights and scores it on held-out photos).
+    measure: Callable[[Any, Path], Any] | None = None
+    # Other student functions the probe needs, passed after ``function`` in this order
+    # (chapter 6's compile check calls the student's build_model, then compile_model).
+    also: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,16 @@ class Chapter:
     wall_seconds: float = 300.0
     per_check_seconds: int = 60
     notes: tuple[str, ...] = field(default=())
+    # Environment the student's code needs before TensorFlow is imported, e.g.
+    # (("TF_USE_LEGACY_KERAS", "1"),) for tf-explain; set in the batch grader's worker.
+    environment: tuple[tuple[str, str], ...] = field(default=())
+    memory_bytes: int = 4 << 30         # the worker's address-space limit (RLIMIT_AS)
+    # Writes what only trusted code may read (held-out photos) into a folder that is never
+    # bound into the sandbox: ``prepare_private(private_dir, test_dir)``.
+    prepare_private: Callable[[Path, Path | None], None] | None = None
+    # True when probes read the real photo folder (``data.resolve_data_dir()``): the batch
+    # grader then binds it read-only into the sandbox and sets FLOWERS_DIR there.
+    photos: bool = False
 
     def check(self, grade_id: str) -> Check:
         for check in self.checks:
@@ -65,13 +82,16 @@ class Chapter:
 
 def observe(check: Check, namespace: dict, inputs_dir: Path) -> dict:
     """Run one probe against the student's namespace; never raises."""
-    function = namespace.get(check.function)
-    if function is None:
-        return {"status": "missing"}
-    if not callable(function):
-        return {"status": "error", "error": f"`{check.function}` is a {type(function).__name__}, not a function"}
+    functions = []
+    for name in (check.function, *check.also):
+        function = namespace.get(name)
+        if function is None:
+            return {"status": "missing", "function": name}
+        if not callable(function):
+            return {"status": "error", "error": f"`{name}` is a {type(function).__name__}, not a function"}
+        functions.append(function)
     try:
-        return {"status": "ok", "value": check.probe(function, Path(inputs_dir))}
+        return {"status": "ok", "value": check.probe(*functions[:1], Path(inputs_dir), *functions[1:])}
     except NotImplementedError:
         return {"status": "not_attempted"}
     except ProbeTimeout:
@@ -81,6 +101,19 @@ def observe(check: Check, namespace: dict, inputs_dir: Path) -> dict:
     except BaseException as error:  # the student's code may raise anything, SystemExit included
         frames = traceback.format_exception(type(error), error, error.__traceback__)
         return {"status": "error", "error": _one_line(error), "traceback": "".join(frames[-3:])[-1500:]}
+
+
+def measure(check: Check, observation: dict, private_dir: Path) -> dict:
+    """Apply the check's trusted ``measure`` step to an ``ok`` observation; never raises.
+    Runs where no student code runs (the batch grader's evaluator process)."""
+    if check.measure is None or not isinstance(observation, dict) or observation.get("status") != "ok":
+        return observation
+    try:
+        return {"status": "ok", "value": check.measure(observation.get("value"), Path(private_dir))}
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:
+        return {"status": "error", "error": f"what your code returned could not be measured ({_one_line(error)})"}
 
 
 class ProbeTimeout(KeyboardInterrupt):
@@ -101,8 +134,9 @@ def score(check: Check, observation: dict, expected: Any) -> CheckResult:
     if status == "not_attempted":
         return not_attempted(name, check.points, check.function, check.visible)
     if status == "missing":
-        return failed(*args, f"{check.description}: no function named `{check.function}` was found.",
-                      f"Keep the name and signature of `{check.function}` exactly as given, and run its cell.",
+        missing = observation.get("function") or check.function
+        return failed(*args, f"{check.description}: no function named `{missing}` was found.",
+                      f"Keep the name and signature of `{missing}` exactly as given, and run its cell.",
                       check.visible)
     if status == "timeout":
         return failed(*args, f"{check.description}: `{check.function}` did not finish in time.",

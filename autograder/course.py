@@ -97,16 +97,28 @@ def percent_script(notebook: dict, origin: str) -> str:
     return "\n".join(parts)
 
 
-def generate(out_root: Path = REPO, source_root: Path = REPO) -> list[Path]:
-    """Regenerate release/, solutions/ and assignments/ under ``out_root``; return the files written."""
+def generate(out_root: Path = REPO, source_root: Path = REPO, only: list[str] | None = None) -> list[Path]:
+    """Regenerate release/, solutions/ and assignments/ under ``out_root``; return the files written.
+
+    ``only`` limits the work to some assignments (by name or chapter key, ``ch05``); the
+    others' generated files are left as they are."""
     written = []
     names = assignments(source_root)
+    if only:
+        unknown = [name for name in only if not any(a == name or a.startswith(f"{name}_") for a in names)]
+        if unknown:
+            raise KeyError(f"no assignment called {', '.join(unknown)} in source/ (known: {', '.join(names)})")
+        names = [a for a in names if any(a == name or a.startswith(f"{name}_") for name in only)]
     with tempfile.TemporaryDirectory(prefix="flowers-course-") as course:
         course = Path(course)
         shutil.copytree(source_root / "source", course / "source")
         shutil.copy(source_root / "nbgrader_config.py", course / "nbgrader_config.py")
         for folder in GENERATED:
-            shutil.rmtree(out_root / folder, ignore_errors=True)
+            if only:
+                for name in names:
+                    shutil.rmtree(out_root / folder / name, ignore_errors=True)
+            else:
+                shutil.rmtree(out_root / folder, ignore_errors=True)
         for name in names:
             run_nbgrader(["generate_assignment", name, "--force", f"--CourseDirectory.root={course}",
                           f"--CourseDirectory.db_url=sqlite:///{course / 'gradebook.db'}"], course)

@@ -19,10 +19,11 @@ from .quiet import quiet, quiet_environment
 quiet_environment()
 
 from .chapters import get_chapter  # noqa: E402
-from .core import observe, score  # noqa: E402
+from .core import measure, observe, score  # noqa: E402
 from .result import CheckResult  # noqa: E402
 
 _prepared: dict[str, Path] = {}
+_private: dict[str, Path] = {}
 
 
 class CheckFailed(AssertionError):
@@ -44,19 +45,40 @@ def _inputs(chapter) -> Path:
     return _prepared[chapter.key]
 
 
-def evaluate(chapter_key: str, grade_id: str, function) -> CheckResult:
-    """Run one check against ``function`` and return its result (never raises for student errors)."""
+def _private_inputs(chapter) -> Path:
+    """Held-out data for trusted measurements, made once per kernel (FLOWERS_TEST_DIR is honoured)."""
+    if chapter.key not in _private:
+        from .data import test_dir_setting
+
+        folder = Path(tempfile.mkdtemp(prefix=f"flowers-{chapter.key}-private-"))
+        atexit.register(shutil.rmtree, folder, True)
+        if chapter.prepare_private is not None:
+            chapter.prepare_private(folder, test_dir_setting())
+        _private[chapter.key] = folder
+    return _private[chapter.key]
+
+
+def evaluate(chapter_key: str, grade_id: str, function, *also) -> CheckResult:
+    """Run one check against ``function`` (and the other functions it needs, ``also``) and
+    return its result (never raises for student errors)."""
     chapter = get_chapter(chapter_key)
     check = chapter.check(grade_id)
     with quiet():
         inputs = _inputs(chapter)
-        observation = observe(check, {check.function: function}, inputs)
+        observation = observe(check, {check.function: function, **dict(zip(check.also, also))}, inputs)
+        if check.measure is not None:
+            observation = measure(check, observation, _private_inputs(chapter))
         return score(check, observation, check.expected(inputs))
 
 
-def run_check(chapter_key: str, grade_id: str, function) -> CheckResult:
+def run_check(chapter_key: str, grade_id: str, function, *also) -> CheckResult:
     """Run one check; print what passed, or raise CheckFailed saying what failed and why."""
-    result = evaluate(chapter_key, grade_id, function)
+    from .data import FlowersDataUnavailable
+
+    try:
+        result = evaluate(chapter_key, grade_id, function, *also)
+    except FlowersDataUnavailable as error:  # the check needs the photos: say how to get them
+        raise CheckFailed(f"this check needs the flower photos. {error}") from None
     if not result.passed:
         hint = f"\nHint: {result.hint}" if result.hint else ""
         raise CheckFailed(f"{result.message}{hint}")

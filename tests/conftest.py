@@ -66,3 +66,31 @@ def replace_solution(notebook: dict, grade_id: str, source: str) -> dict:
             cell["source"] = source
             return notebook
     raise KeyError(grade_id)
+
+
+def photos_or_skip():
+    """The real photo folder (FLOWERS_DIR). Without it the test is skipped, unless
+    FLOWERS_REQUIRE_PHOTOS is set (as `.ci/run` does): then a missing folder fails the test."""
+    from autograder.data import FlowersDataUnavailable, resolve_data_dir
+
+    try:
+        return resolve_data_dir(download=False)
+    except FlowersDataUnavailable as error:
+        if os.environ.get("FLOWERS_REQUIRE_PHOTOS"):
+            pytest.fail(f"the real photos are required here: {error}")
+        pytest.skip(f"needs the real photos (set FLOWERS_DIR): {error}")
+
+
+@pytest.fixture
+def photos():
+    return photos_or_skip()
+
+
+def namespace_of(path) -> dict:
+    """Run a submission's cells in this process. Only for the kit's own fixtures and answer keys."""
+    from autograder.notebook import read_submission
+
+    namespace: dict = {"__name__": "__submission__"}
+    for cell in read_submission(path):
+        exec(compile(cell.source, str(path), "exec"), namespace)
+    return namespace

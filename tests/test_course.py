@@ -87,7 +87,8 @@ def test_notebook_test_cells_match_the_chapter_checks(chapter):
         cell = test_cells[check.grade_id]
         assert nbgrader_meta(cell)["points"] == check.points, check.grade_id
         source = "".join(cell["source"])
-        assert f'run_check("{chapter.key}", "{check.grade_id}", {check.function})' in source
+        arguments = ", ".join((check.function, *check.also))
+        assert f'run_check("{chapter.key}", "{check.grade_id}", {arguments})' in source, check.grade_id
         assert ("### BEGIN HIDDEN TESTS" in source) == (not check.visible), check.grade_id
     solution_ids = {nbgrader_meta(cell)["grade_id"] for cell in cells if nbgrader_meta(cell).get("solution")}
     assert {check.function for check in chapter.checks} <= solution_ids

@@ -11,7 +11,7 @@ import pytest
 from autograder import course, grading
 from autograder.chapters import all_chapters
 
-from .conftest import REPO, filled_release, load_notebook, write_notebook
+from .conftest import REPO, filled_release, load_notebook, photos_or_skip, write_notebook
 
 pytestmark = pytest.mark.slow
 CHAPTERS = all_chapters()
@@ -19,31 +19,34 @@ CHAPTERS = all_chapters()
 SOLVED = getpass.getuser()
 
 
-@pytest.fixture(scope="module")
-def graded_course(tmp_path_factory):
-    """A course directory that went through the instructor's whole round for each chapter:
+@pytest.fixture(scope="module", params=CHAPTERS, ids=lambda c: c.key)
+def graded(request, tmp_path_factory):
+    """A course directory that went through the instructor's whole round for one chapter:
     generate, release to an exchange, a student fetches, fills in the answer key and submits,
-    collect, autograde, feedback, export. A second student, `blank`, hands in the release as is."""
-    root = tmp_path_factory.mktemp("course")
+    collect, autograde, feedback, export. A second student, `blank`, hands in the release as is.
+    One course per chapter, so `-k ch05` runs one chapter's round alone."""
+    chapter = request.param
+    if chapter.photos or chapter.prepare_private is not None:
+        photos_or_skip()
+    root = tmp_path_factory.mktemp(f"course-{chapter.key}")
     home = tmp_path_factory.mktemp("student")
     exchange = [f"--Exchange.root={tmp_path_factory.mktemp('exchange')}"]
-    shutil.copytree(REPO / "source", root / "source")
+    shutil.copytree(REPO / "source" / chapter.assignment, root / "source" / chapter.assignment)
     shutil.copy(REPO / "nbgrader_config.py", root / "nbgrader_config.py")
     common = [f"--CourseDirectory.root={root}"]
-    for chapter in CHAPTERS:
-        name = chapter.assignment
-        course.run_nbgrader(["generate_assignment", name, "--force", *common], root)
-        course.run_nbgrader(["release_assignment", name, "--force", *common, *exchange], root)
-        course.run_nbgrader(["fetch_assignment", name, "--course", "flowers", *exchange], home)
-        write_notebook(filled_release(name), home / name / f"{name}.ipynb")
-        course.run_nbgrader(["submit", name, "--course", "flowers", *exchange], home)
-        course.run_nbgrader(["collect", name, *common, *exchange], root)
-        released = load_notebook(root / "release" / name / f"{name}.ipynb")
-        write_notebook(released, root / "submitted" / "blank" / name / f"{name}.ipynb")
-        course.run_nbgrader(["autograde", name, "--force", *common], root)
-        course.run_nbgrader(["generate_feedback", name, "--force", *common], root)
+    name = chapter.assignment
+    course.run_nbgrader(["generate_assignment", name, "--force", *common], root)
+    course.run_nbgrader(["release_assignment", name, "--force", *common, *exchange], root)
+    course.run_nbgrader(["fetch_assignment", name, "--course", "flowers", *exchange], home)
+    write_notebook(filled_release(name), home / name / f"{name}.ipynb")
+    course.run_nbgrader(["submit", name, "--course", "flowers", *exchange], home)
+    course.run_nbgrader(["collect", name, *common, *exchange], root)
+    released = load_notebook(root / "release" / name / f"{name}.ipynb")
+    write_notebook(released, root / "submitted" / "blank" / name / f"{name}.ipynb")
+    course.run_nbgrader(["autograde", name, "--force", *common], root)
+    course.run_nbgrader(["generate_feedback", name, "--force", *common], root)
     course.run_nbgrader(["export", *common], root)
-    return root
+    return chapter, root
 
 
 def _scores(root, chapter, student):
@@ -54,31 +57,31 @@ def _scores(root, chapter, student):
         return {grade.name: grade.score for grade in submission.grades if grade.cell_type == "code"}
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda c: c.key)
-def test_release_matches_the_committed_one(graded_course, chapter):
+def test_release_matches_the_committed_one(graded):
+    chapter, graded_course = graded
     name = chapter.assignment
     fresh = load_notebook(graded_course / "release" / name / f"{name}.ipynb")
     assert fresh == load_notebook(REPO / "release" / name / f"{name}.ipynb")
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda c: c.key)
-def test_solved_copy_gets_full_marks_and_blank_gets_zero(graded_course, chapter):
+def test_solved_copy_gets_full_marks_and_blank_gets_zero(graded):
+    chapter, graded_course = graded
     solved, blank = _scores(graded_course, chapter, SOLVED), _scores(graded_course, chapter, "blank")
     expected = {check.grade_id: check.points for check in chapter.checks}
     assert solved == expected
     assert sum(blank.values()) == 0 and set(blank) == set(expected)
 
 
-def test_export_lists_both_students_with_their_scores(graded_course):
+def test_export_lists_both_students_with_their_scores(graded):
+    chapter, graded_course = graded
     with open(graded_course / "grades.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    for chapter in CHAPTERS:
-        scores = {row["student_id"]: float(row["score"]) for row in rows if row["assignment"] == chapter.assignment}
-        assert scores == {SOLVED: chapter.max_points, "blank": 0.0}
+    scores = {row["student_id"]: float(row["score"]) for row in rows if row["assignment"] == chapter.assignment}
+    assert scores == {SOLVED: chapter.max_points, "blank": 0.0}
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda c: c.key)
-def test_batch_grader_agrees_with_nbgrader_check_by_check(graded_course, chapter):
+def test_batch_grader_agrees_with_nbgrader_check_by_check(graded):
+    chapter, graded_course = graded
     for student in (SOLVED, "blank"):
         notebook = graded_course / "submitted" / student / chapter.assignment / f"{chapter.assignment}.ipynb"
         report = grading.grade(notebook)
@@ -88,8 +91,8 @@ def test_batch_grader_agrees_with_nbgrader_check_by_check(graded_course, chapter
     assert report.status == "not attempted"  # the blank one, graded last
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda c: c.key)
-def test_feedback_shows_results_but_no_hidden_test_source(graded_course, chapter):
+def test_feedback_shows_results_but_no_hidden_test_source(graded):
+    chapter, graded_course = graded
     for student in (SOLVED, "blank"):
         html = (graded_course / "feedback" / student / chapter.assignment / f"{chapter.assignment}.html").read_text()
         assert "HIDDEN TESTS" not in html

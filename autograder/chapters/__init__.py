@@ -1,11 +1,18 @@
-"""The chapters the kit grades, by key ("ch04") or nbgrader assignment name."""
+"""The chapters the kit grades, by key ("ch04") or nbgrader assignment name.
+
+Every module ``chNN.py`` in this package defines one ``CHAPTER``; adding a chapter
+means adding its module (and its notebook under ``source/``), nothing else.
+"""
 from __future__ import annotations
 
 import importlib
+import pkgutil
+import re
 
 from ..core import Chapter
 
-CHAPTER_MODULES = ("ch04",)
+CHAPTER_MODULES = tuple(sorted(info.name for info in pkgutil.iter_modules(__path__)
+                               if re.fullmatch(r"ch\d\d", info.name)))
 
 
 def all_chapters() -> list[Chapter]:

@@ -1,0 +1,103 @@
+"""Calibrate the accuracy thresholds of chapters 6 and 7 (see CALIBRATION.md).
+
+    python benchmarks/calibrate.py [--seeds 6] [--chapter ch06 ch07] [--baselines]
+
+For each chapter, the answer key's builder (read from solutions/, so no model is written
+twice) is trained exactly as the grader trains it (autograder.training: same budget, same
+pipeline), once per seed; the grader's own seed comes first. Each trained model is scored
+on the validation and test splits. With --baselines, the models that must fail are scored
+too: the majority class, the untrained reference, a model that ignores its input
+(Rescaling(1 // 255)) and a frozen one. Prints a Markdown table.
+Needs the photos (FLOWERS_DIR).
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+import numpy as np  # noqa: E402
+
+from autograder import data, training  # noqa: E402
+from autograder.notebook import read_submission  # noqa: E402
+
+BUILDERS = {"ch06": ("ch06_training", "build_model"), "ch07": ("ch07_evaluation", "build_improved_model")}
+BASELINE_FIXTURES = {"ignores its input (Rescaling(1 // 255))": "wrong_check_val_accuracy",
+                     "frozen layers (never learns)": "wrong_hidden_test_accuracy"}
+
+
+def answer_key(assignment: str) -> dict:
+    namespace: dict = {"__name__": "__calibration__"}
+    for cell in read_submission(REPO / "solutions" / assignment / f"{assignment}.ipynb"):
+        exec(compile(cell.source, assignment, "exec"), namespace)
+    return namespace
+
+
+def fixture(name: str) -> dict:
+    namespace: dict = {"__name__": "__calibration__"}
+    for cell in read_submission(REPO / "tests" / "fixtures" / "ch06" / f"{name}.py"):
+        exec(compile(cell.source, name, "exec"), namespace)
+    return namespace
+
+
+def score(found: dict, private: Path) -> tuple[float, float]:
+    return tuple(training.measure_accuracy(split)(found, private)["accuracy"] for split in ("val", "test"))
+
+
+BUILDER_ARGS = {"ch06": (), "ch07": (0.001,)}  # chapter 7's builder also takes a learning rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seeds", type=int, default=6)
+    parser.add_argument("--chapter", nargs="*", default=["ch06"])
+    parser.add_argument("--baselines", action="store_true")
+    args = parser.parse_args()
+    seeds = [training.BUDGET.seed] + list(range(1, args.seeds))
+    with tempfile.TemporaryDirectory() as work:
+        inputs, private = Path(work) / "inputs", Path(work) / "private"
+        inputs.mkdir()
+        private.mkdir()
+        training.prepare_train_split(inputs)
+        training.prepare_held_out(private)
+        print(f"budget: {training.BUDGET}")
+        print("| model | seed | val | test | train s |\n|---|---|---|---|---|", flush=True)
+        for chapter in args.chapter:
+            assignment, name = BUILDERS[chapter]
+            builder = answer_key(assignment)[name]
+            for seed in seeds:
+                budget = dataclasses.replace(training.BUDGET, seed=seed)
+                found = training.train_fresh(builder, inputs, budget, BUILDER_ARGS[chapter])
+                val, test = score(found, private)
+                print(f"| {chapter} reference | {seed} | {val:.3f} | {test:.3f} | {found['train_seconds']} |", flush=True)
+        if args.baselines:
+            with np.load(inputs / training.TRAIN_FILE) as archive:
+                majority = int(np.bincount(archive["labels"]).argmax())
+            accuracies = []
+            for split in ("val", "test"):
+                with np.load(private / training.HELD_OUT_FILES[split]) as archive:
+                    accuracies.append(float(np.mean(archive["labels"] == majority)))
+            print(f"| majority class ({data.CLASS_NAMES[majority]}) | - | {accuracies[0]:.3f} | {accuracies[1]:.3f} | 0 |")
+            reference = answer_key("ch06_training")["build_model"]
+            model = training.build_fresh(reference, len(data.CLASS_NAMES), (*training.BUDGET.image_size, 3))
+            untrained = {"trained": True, "architecture": model.to_json(), "weights": model.get_weights()}
+            val, test = score(untrained, private)
+            print(f"| untrained reference | - | {val:.3f} | {test:.3f} | 0 |", flush=True)
+            for label, name in BASELINE_FIXTURES.items():
+                start = time.perf_counter()
+                found = training.train_fresh(fixture(name)["build_model"], inputs)
+                val, test = score(found, private)
+                print(f"| {label} | {training.BUDGET.seed} | {val:.3f} | {test:.3f} | "
+                      f"{time.perf_counter() - start:.1f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

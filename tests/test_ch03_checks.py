@@ -1,0 +1,223 @@
+"""Chapter 3, the data quality audit: the answer key passes every check, one wrong submission
+per check fails it with that check's message, the judges work on plain data, and the planted
+defects are what the lesson says they are. Two visible checks read the real photos: those
+tests are skipped where no photo folder can be found."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from autograder import data, grading, nbcheck
+from autograder.chapters import ch03, get_chapter
+from autograder.chapters import ch03_audit as audit
+from autograder.notebook import read_submission
+
+from .conftest import FIXTURES, REPO
+
+CHAPTER = get_chapter("ch03")
+ASSIGNMENT = "ch03_data_quality"
+NOTEBOOK = f"{ASSIGNMENT}.ipynb"
+REAL_PHOTO_CHECKS = {"check_count_photos", "check_find_duplicates"}
+
+
+def _real_photos() -> Path | None:
+    try:
+        return data.resolve_data_dir(download=False)
+    except data.FlowersDataUnavailable:
+        return None
+
+
+REAL_PHOTOS = _real_photos()
+needs_photos = pytest.mark.skipif(REAL_PHOTOS is None, reason="the real photos are not here (set FLOWERS_DIR)")
+
+# fixture -> (the check it targets, words its message must contain, checks it must still pass)
+WRONG = {
+    "wrong_check_count_photos": ("check_count_photos", "the dict's keys are", []),
+    "wrong_hidden_count_photos": ("hidden_count_photos", "counts differ (sunflowers: found 10, expected 11",
+                                  ["check_count_photos"]),
+    "wrong_check_balance_ratio": ("check_balance_ratio", "expected 0.6885", []),
+    "wrong_hidden_balance_ratio": ("hidden_balance_ratio", "raised ZeroDivisionError", ["check_balance_ratio"]),
+    "wrong_check_find_duplicates": ("check_find_duplicates", "missing 2 group(s)", []),
+    "wrong_hidden_find_duplicates": ("hidden_find_duplicates", "that are not copies of each other",
+                                     ["check_find_duplicates"]),
+    "wrong_check_classify_duplicates": ("check_classify_duplicates", "'across_splits' holds nothing", []),
+    "wrong_hidden_classify_duplicates": ("hidden_classify_duplicates", "'within_class' holds",
+                                         ["check_classify_duplicates"]),
+    "wrong_check_find_unreadable": ("check_find_unreadable", "instead of 'class/file.jpg'", []),
+    "wrong_hidden_find_unreadable": ("hidden_find_unreadable", "missed ['sunflowers/half_downloaded.jpg']",
+                                     ["check_find_unreadable"]),
+    "wrong_check_checklist": ("check_checklist", "'enough_photos' is 'yes', not True or False", []),
+    "wrong_hidden_checklist": ("hidden_checklist", "'enough_photos' is False, expected True", ["check_checklist"]),
+    "wrong_check_plot_class_counts": ("check_plot_class_counts", "bar heights are", []),
+    "wrong_hidden_plot_class_counts": ("hidden_plot_class_counts", "the x tick labels are",
+                                       ["check_plot_class_counts"]),
+}
+
+
+def namespace_of(path) -> dict:
+    """Run a submission's cells here. Only for the kit's own fixtures and answer key."""
+    namespace: dict = {"__name__": "__submission__"}
+    for cell in read_submission(path):
+        exec(compile(cell.source, str(path), "exec"), namespace)
+    return namespace
+
+
+def _skip_without_photos(grade_ids):
+    if REAL_PHOTOS is None and REAL_PHOTO_CHECKS & set(grade_ids):
+        pytest.skip("this check reads the real photos (set FLOWERS_DIR)")
+
+
+@pytest.fixture(scope="module")
+def answer_key() -> dict:
+    return namespace_of(REPO / "solutions" / ASSIGNMENT / NOTEBOOK)
+
+
+def test_every_check_has_a_wrong_fixture():
+    assert {target for target, _, _ in WRONG.values()} == {check.grade_id for check in CHAPTER.checks}
+    assert {path.stem for path in (FIXTURES / "ch03").glob("*.py")} == set(WRONG)
+
+
+@pytest.mark.parametrize("check", CHAPTER.checks, ids=lambda c: c.grade_id)
+def test_answer_key_passes(answer_key, check):
+    _skip_without_photos([check.grade_id])
+    result = nbcheck.evaluate("ch03", check.grade_id, answer_key[check.function])
+    assert result.passed, result.message
+    assert result.points == check.points
+
+
+@pytest.mark.parametrize("fixture", sorted(WRONG))
+def test_wrong_submission_fails_its_check_with_its_message(fixture):
+    target, words, still_passing = WRONG[fixture]
+    _skip_without_photos([target, *still_passing])
+    namespace = namespace_of(FIXTURES / "ch03" / f"{fixture}.py")
+    check = CHAPTER.check(target)
+    result = nbcheck.evaluate("ch03", target, namespace[check.function])
+    assert result.status == "failed" and result.points == 0
+    assert words in result.message, result.message
+    assert result.hint, "a failed check gives a hint"
+    for grade_id in still_passing:  # hidden tests add cases; the visible contract still holds
+        assert nbcheck.evaluate("ch03", grade_id, namespace[check.function]).passed, grade_id
+
+
+def test_not_attempted_is_reported_as_such():
+    def not_started(*args, **kwargs):
+        raise NotImplementedError()
+
+    for check in CHAPTER.checks:
+        if REAL_PHOTOS is None and check.grade_id in REAL_PHOTO_CHECKS:
+            continue
+        assert nbcheck.evaluate("ch03", check.grade_id, not_started).status == "not attempted", check.grade_id
+
+
+def test_hostile_return_values_are_reported_not_crashed():
+    class Weird:
+        def __eq__(self, other):
+            raise RuntimeError("boom")
+
+        def __iter__(self):
+            raise RuntimeError("no iterating me")
+
+    hostile = (lambda *a, **k: Weird(), lambda *a, **k: None, lambda *a, **k: ("a", "b"), lambda *a, **k: 42,
+               lambda *a, **k: {"x": Weird()}, lambda *a, **k: [[Weird()]], lambda *a, **k: float("nan"))
+    for function in hostile:
+        for check in CHAPTER.checks:
+            if REAL_PHOTOS is None and check.grade_id in REAL_PHOTO_CHECKS:
+                continue
+            result = nbcheck.evaluate("ch03", check.grade_id, function)
+            assert result.status == "failed" and result.points == 0, (check.grade_id, result)
+
+
+# --- the trusted audit and the planted defects ------------------------------------------------
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("ch03-inputs")
+    audit.prepare(folder)
+    return folder
+
+
+def test_planted_defects_are_what_the_lesson_says(inputs):
+    hidden = inputs / audit.HIDDEN_FOLDER
+    counts = audit.audit_counts(hidden, data.CLASS_NAMES)
+    assert counts["dandelion"] == 0 and counts["roses"] == 1            # empty and near-empty classes
+    assert audit.audit_unreadable(hidden, data.CLASS_NAMES) == [
+        "daisy/empty.jpg", "sunflowers/half_downloaded.jpg", "tulips/not_a_photo.jpg"]
+    from PIL import Image
+    with Image.open(hidden / "sunflowers" / "half_downloaded.jpg") as image:  # the header alone is fine
+        assert image.size == (44, 36)
+    groups = audit.audit_duplicates(hidden, data.CLASS_NAMES)
+    flat = {path for group in groups for path in group}
+    assert "daisy/same_name.jpg" not in flat and "tulips/almost_the_same.jpg" not in flat  # look-alikes
+    assert (hidden / "tulips" / "almost_the_same.jpg").stat().st_size == \
+        (hidden / "tulips" / "syn32_tulips_0001.jpg").stat().st_size
+    kinds = audit.audit_classify(groups)
+    assert len(kinds["within_class"]) == 1 and len(kinds["across_classes"]) == 3
+    assert audit.audit_duplicates(inputs / audit.VISIBLE_FOLDER, data.CLASS_NAMES) == [
+        ["daisy/daisy_copy.jpg", "daisy/syn31_daisy_0001.jpg"], ["daisy/syn31_daisy_0003.jpg", "tulips/mislabelled.jpg"]]
+
+
+def test_hidden_groups_cover_every_kind():
+    kinds = audit.audit_classify(ch03.HIDDEN_GROUPS)
+    assert [len(kinds[key]) for key in ("within_class", "across_classes", "across_splits")] == [2, 2, 2]
+    assert {tuple(group) for group in kinds["across_splits"]} & {tuple(group) for group in kinds["within_class"]}
+    assert {tuple(group) for group in kinds["across_splits"]} & {tuple(group) for group in kinds["across_classes"]}
+
+
+@needs_photos
+def test_real_photos_hold_the_known_quirks():
+    assert [tuple(group) for group in audit.audit_duplicates(REAL_PHOTOS, data.CLASS_NAMES)] == list(ch03.REAL_DUPLICATES)
+    assert audit.audit_counts(REAL_PHOTOS, data.CLASS_NAMES) == ch03.VISIBLE_RATIO_CASES[0]
+    leaks = audit.audit_classify(ch03.REAL_DUPLICATES)["across_splits"]
+    assert [sorted(data.split_of(path) for path in group) for group in leaks] == [["test", "train"]]
+
+
+# --- judges on plain data ---------------------------------------------------------------------
+
+def test_judge_duplicates_hints():
+    want = {"groups": [["daisy/a.jpg", "daisy/b.jpg"]]}
+    verdict = ch03.judge_duplicates({"groups": [["daisy/b.jpg", "daisy/a.jpg"]]}, want)
+    assert not verdict.ok and "not sorted" in verdict.message
+    verdict = ch03.judge_duplicates({"groups": [["daisy/x.jpg", "roses/x.jpg"]]}, want)
+    assert not verdict.ok and "same name" in verdict.hint
+    verdict = ch03.judge_duplicates({"groups": [["daisy/a.jpg"]]}, want)
+    assert not verdict.ok and "single file" in verdict.message
+    assert ch03.judge_duplicates({"groups": []}, {"groups": []}).ok
+
+
+def test_judge_ratio_and_plot_on_plain_data():
+    expected = [{"counts": {"a": 1, "b": 2}, "ratio": 0.5}]
+    assert ch03.judge_ratio([{"value": 0.5}], expected).ok
+    assert "largest / smallest" in ch03.judge_ratio([{"value": 2.0}], expected).hint
+    assert not ch03.judge_ratio([{"value": float("nan")}], expected).ok
+    axes = {"bars": [2.0, 1.0], "xticklabels": ["a", "b"], "title": "t", "ylabel": "photos"}
+    want = {"names": ["a", "b"], "heights": [2.0, 1.0]}
+    assert ch03.judge_plot({"axes": [axes]}, want).ok
+    assert "y label" in ch03.judge_plot({"axes": [{**axes, "ylabel": ""}]}, want).message
+    assert "do not sort" in ch03.judge_plot({"axes": [{**axes, "bars": [1.0, 2.0]}]}, want).hint
+
+
+# --- the batch grader (sandbox) ---------------------------------------------------------------
+
+def by_name(report):
+    return {result.name: result for result in report.results}
+
+
+@pytest.mark.slow
+@needs_photos
+def test_batch_grader_answer_key_full_marks_blank_not_attempted():
+    solved = grading.grade(REPO / "solutions" / ASSIGNMENT / NOTEBOOK)
+    assert solved.score == solved.max_score == CHAPTER.max_points, [r.message for r in solved.results if not r.passed]
+    blank = grading.grade(REPO / "release" / ASSIGNMENT / NOTEBOOK)
+    assert blank.score == 0 and blank.status == "not attempted"
+
+
+@pytest.mark.slow
+@needs_photos
+def test_wrong_fixtures_fail_in_the_batch_grader_too():
+    for fixture in ("wrong_hidden_find_unreadable", "wrong_check_find_duplicates", "wrong_hidden_checklist"):
+        report = grading.grade(FIXTURES / "ch03" / f"{fixture}.py", chapter=CHAPTER)
+        target, words, still_passing = WRONG[fixture]
+        results = by_name(report)
+        assert results[target].status == "failed" and words in results[target].message, (fixture, results[target])
+        assert all(results[grade_id].passed for grade_id in still_passing), fixture

@@ -1,0 +1,209 @@
+"""Chapter 5: the answer key passes every check, one wrong submission per check fails it with
+that check's message, other classic mistakes get their own message, hostile returns score 0,
+and (slow) the sandboxed batch grader agrees."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograder import grading, nbcheck
+from autograder.chapters import ch05, get_chapter
+from autograder.notebook import read_submission
+
+from .conftest import FIXTURES, REPO
+
+CHAPTER = get_chapter("ch05")
+NOTEBOOK = REPO / "solutions" / "ch05_preprocessing" / "ch05_preprocessing.ipynb"
+
+# fixture -> (the check it targets, words its message must contain, checks it must still pass)
+WRONG = {
+    "wrong_check_resize_image": ("check_resize_image", "expected 0-255", []),
+    "wrong_hidden_resize_image": ("hidden_resize_image", "no attribute 'numpy'", ["check_resize_image"]),
+    "wrong_check_preprocess_image": ("check_preprocess_image", "the flip is not random", []),
+    "wrong_hidden_preprocess_image": ("hidden_preprocess_image", "outputs", ["check_preprocess_image"]),
+    "wrong_check_build_augmentation": ("check_build_augmentation", "factor=20", []),
+    "wrong_hidden_build_augmentation": ("hidden_build_augmentation", "RandomRotation has factor 0.056, expected 0.1250",
+                                        ["check_build_augmentation"]),
+    "wrong_check_prepare_dataset_eval": ("check_prepare_dataset_eval", "the validation/test split is augmented", []),
+    "wrong_check_prepare_dataset_train": ("check_prepare_dataset_train", "the augmentation is frozen",
+                                          ["check_prepare_dataset_eval"]),
+    "wrong_hidden_prepare_dataset_augmentation": (
+        "hidden_prepare_dataset_augmentation", "with an augmentation given, the validation/test split is augmented",
+        ["check_prepare_dataset_eval", "check_prepare_dataset_train"]),
+}
+
+
+def namespace_of(path) -> dict:
+    """Run a submission's cells here. Only for the kit's own fixtures and answer key."""
+    namespace: dict = {"__name__": "__submission__"}
+    for cell in read_submission(path):
+        exec(compile(cell.source, str(path), "exec"), namespace)
+    return namespace
+
+
+@pytest.fixture(scope="module")
+def answer_key() -> dict:
+    return namespace_of(NOTEBOOK)
+
+
+def evaluate(grade_id: str, function):
+    return nbcheck.evaluate("ch05", grade_id, function)
+
+
+def test_every_check_has_a_wrong_fixture():
+    assert {target for target, _, _ in WRONG.values()} == {check.grade_id for check in CHAPTER.checks}
+
+
+@pytest.mark.parametrize("check", CHAPTER.checks, ids=lambda c: c.grade_id)
+def test_answer_key_passes(answer_key, check):
+    result = evaluate(check.grade_id, answer_key[check.function])
+    assert result.passed, result.message
+    assert result.points == check.points
+
+
+@pytest.mark.parametrize("fixture", sorted(WRONG))
+def test_wrong_submission_fails_its_check_with_its_message(fixture):
+    target, words, still_passing = WRONG[fixture]
+    namespace = namespace_of(FIXTURES / "ch05" / f"{fixture}.py")
+    check = CHAPTER.check(target)
+    result = evaluate(target, namespace[check.function])
+    assert result.status == "failed" and result.points == 0
+    assert words in result.message, result.message
+    assert result.hint, "a failed check gives a hint"
+    for grade_id in still_passing:  # hidden tests add cases; the visible contract still holds
+        assert evaluate(grade_id, namespace[CHAPTER.check(grade_id).function]).passed, grade_id
+
+
+def test_errata_get_their_hints():
+    """E1 (degrees, tf.image.random_rotation), E2 (augmented validation), E6 (size written in)."""
+    assert "fraction of a full turn" in evaluate("check_build_augmentation",
+                                                 namespace_of(FIXTURES / "ch05" / "wrong_check_build_augmentation.py")
+                                                 ["build_augmentation"]).hint
+    assert "Augment only the training split" in evaluate(
+        "check_prepare_dataset_eval",
+        namespace_of(FIXTURES / "ch05" / "wrong_check_prepare_dataset_eval.py")["prepare_dataset"]).hint
+
+
+def test_other_mistakes_get_their_own_message(answer_key):
+    import keras
+    import tensorflow as tf
+
+    resize, preprocess = answer_key["resize_image"], answer_key["preprocess_image"]
+    image_size = (128, 128)
+
+    def written_in_size(image, label, image_size=image_size):  # E6: the size typed into the function
+        return tf.image.resize(image, (128, 128)), label
+    result = evaluate("check_resize_image", written_in_size)
+    assert "expected (24, 32, 3)" in result.message and "IMAGE_SIZE" in result.hint
+
+    def as_uint8(image, label, image_size=image_size):
+        return tf.cast(tf.image.resize(image, image_size), tf.uint8), label
+    assert "dtype uint8, expected float32" in evaluate("check_resize_image", as_uint8).message
+
+    def swapped(image, label, image_size=image_size):
+        return tf.image.resize(image, image_size[::-1]), label
+    assert "(height, width)" in evaluate("check_resize_image", swapped).hint
+
+    def flips(image, label, image_size=image_size):
+        return preprocess(image, label, image_size)
+    assert "came back mirrored" in evaluate("check_resize_image", flips).message
+
+    def upside_down(image, label, image_size=image_size):
+        image, label = resize(image, label, image_size)
+        return tf.image.random_flip_up_down(image), label
+    assert "upside down" in evaluate("check_preprocess_image", upside_down).message
+
+    def one_hot(image, label, image_size=image_size):
+        return resize(image, label, image_size)[0], tf.one_hot(label, 5)
+    assert "labels came back changed" in evaluate("check_resize_image", one_hot).message
+
+    def tf_image_rotation(rotation_degrees=20.0, zoom=0.2, contrast=0.2):  # the tutorial's E1
+        return tf.image.random_rotation
+    result = evaluate("check_build_augmentation", tf_image_rotation)
+    assert "random_rotation" in result.message and "keras.layers.RandomRotation" in result.hint
+
+    def vertical(rotation_degrees=20.0, zoom=0.2, contrast=0.2):
+        return keras.Sequential([keras.layers.RandomFlip("horizontal_and_vertical"),
+                                 keras.layers.RandomRotation(rotation_degrees / 360), keras.layers.RandomZoom(zoom),
+                                 keras.layers.RandomContrast(contrast)])
+    assert "mode 'horizontal_and_vertical'" in evaluate("check_build_augmentation", vertical).message
+
+    def with_rescaling(rotation_degrees=20.0, zoom=0.2, contrast=0.2):
+        model = answer_key["build_augmentation"](rotation_degrees, zoom, contrast)
+        model.add(keras.layers.Rescaling(1 / 255))
+        return model
+    assert "training=False the stack changed" in evaluate("check_build_augmentation", with_rescaling).message
+
+    def pipeline(cache=True, prefetch=True, shuffle_eval=False, shuffle_train=True, drop=False, repeat=False):
+        def prepare_dataset(dataset, training, batch_size=32, image_size=image_size, augmentation=None):
+            dataset = dataset.map(lambda image, label: resize(image, label, image_size))
+            if cache:
+                dataset = dataset.cache()
+            if (training and shuffle_train) or (not training and shuffle_eval):
+                dataset = dataset.shuffle(100)
+            if training:
+                dataset = dataset.map(lambda image, label: preprocess(image, label, image_size))
+            dataset = dataset.batch(batch_size, drop_remainder=drop)
+            dataset = dataset.repeat() if repeat else dataset
+            return dataset.prefetch(2) if prefetch else dataset
+        return prepare_dataset
+    assert "not cached" in evaluate("check_prepare_dataset_eval", pipeline(cache=False)).message
+    assert "no prefetch" in evaluate("check_prepare_dataset_train", pipeline(prefetch=False)).message
+    assert "the order changed" in evaluate("check_prepare_dataset_eval", pipeline(shuffle_eval=True)).message
+    assert "same order" in evaluate("check_prepare_dataset_train", pipeline(shuffle_train=False)).message
+    assert "batches of sizes [4, 4]" in evaluate("check_prepare_dataset_eval", pipeline(drop=True)).message
+    assert "no repeat()" in evaluate("check_prepare_dataset_train", pipeline(repeat=True)).hint  # ends, too
+
+
+def test_match_tells_plain_mirror_and_inverse_apart():
+    examples = ch05.make_examples(4, 1)
+    expected = ch05.resized(examples, (20, 24))
+    assert ch05.match(expected[2], expected) == (2, "plain")
+    assert ch05.match(expected[3][:, ::-1], expected) == (3, "mirrored")
+    assert ch05.match(255.0 - expected[1], expected, inverted=True) == (1, "inverted plain")
+    assert ch05.match(255.0 - expected[1], expected) is None
+    assert ch05.match(np.zeros((20, 24, 3)), expected) is None
+
+
+def test_judge_augmentation_on_plain_data():
+    expected = {"degrees": 20.0, "rotation": 20 / 360, "zoom": 0.2, "contrast": 0.2}
+    batch = np.full((2, 4, 4, 3), 100.0)
+    layers = [{"name": name, "keras": True, "mode": "horizontal", "factor": 0.2, "height_factor": 0.2,
+               "width_factor": None} for name in ch05.LAYER_NAMES]
+    layers[1]["factor"] = 20 / 360
+    found = {"layers": layers, "batch": batch, "training": batch + 10, "inference": batch}
+    assert ch05.judge_augmentation(found, expected).ok
+    layers[2]["height_factor"] = 1.3  # the tutorial's zoom range (0.7, 1.3)
+    assert "not a scale range" in ch05.judge_augmentation(found, expected).hint
+    layers[2]["height_factor"], layers[1]["factor"] = 0.2, np.radians(20)
+    assert "not radians" in ch05.judge_augmentation(found, expected).hint
+
+
+def test_hostile_return_values_are_reported_not_crashed():
+    class Weird:
+        def __eq__(self, other):
+            raise RuntimeError("boom")
+
+    for function in (lambda *args, **kwargs: Weird(), lambda *args, **kwargs: None,
+                     lambda *args, **kwargs: ("a", "b"), lambda *args, **kwargs: 42):
+        for check in CHAPTER.checks:
+            result = evaluate(check.grade_id, function)
+            assert result.status == "failed" and result.points == 0, (check.grade_id, result)
+
+
+def test_run_check_prints_passed(answer_key, capsys):
+    nbcheck.run_check("ch05", "check_resize_image", answer_key["resize_image"])
+    assert capsys.readouterr().out.startswith("Passed (1 point)")
+
+
+@pytest.mark.slow
+def test_batch_grader_answer_key_full_marks_blank_zero_and_wrong_fixtures():
+    solved = grading.grade(NOTEBOOK)
+    assert solved.score == solved.max_score == CHAPTER.max_points, [r.message for r in solved.results]
+    blank = grading.grade(REPO / "release" / "ch05_preprocessing" / "ch05_preprocessing.ipynb")
+    assert blank.score == 0 and blank.status == "not attempted"
+    for fixture in ("wrong_check_prepare_dataset_eval",):  # the tutorial's E2, through the sandbox
+        report = grading.grade(FIXTURES / "ch05" / f"{fixture}.py", CHAPTER)
+        target, words, _ = WRONG[fixture]
+        results = {result.name: result for result in report.results}
+        assert results[target].status == "failed" and words in results[target].message, results[target]

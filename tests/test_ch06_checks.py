@@ -1,0 +1,204 @@
+"""Chapter 6: architecture, compile and training checks in-process; accuracy earned in the
+grader (slow: real training on the real photos); the baselines that must fail; the sandbox."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from autograder import grading, nbcheck, training
+from autograder.chapters import ch06, get_chapter
+
+from .conftest import FIXTURES, REPO, namespace_of
+
+CHAPTER = get_chapter("ch06")
+SOLUTION = REPO / "solutions" / "ch06_training" / "ch06_training.ipynb"
+ACCURACY_CHECKS = ("check_val_accuracy", "hidden_test_accuracy")
+
+# fixture -> (the check it targets, words its message must contain, checks it must still pass)
+WRONG = {
+    "wrong_check_build_model": ("check_build_model", "over the cap of 10,000,000", []),
+    "wrong_hidden_build_model": ("hidden_build_model", "output has shape (None, 5), expected (None, 3)",
+                                 ["check_build_model"]),
+    "wrong_check_compile_model": ("check_compile_model", "ends in softmax (probabilities) but the loss has from_logits=True", []),
+    "wrong_hidden_compile_model": ("hidden_compile_model", "learning rate is 0.0010000000474974513, expected 0.0003",
+                                   ["check_compile_model"]),
+    "wrong_check_train_model": ("check_train_model", "the validation split was not used", []),
+    "wrong_hidden_train_model": ("hidden_train_model", "covers [2] epochs, expected 3", ["check_train_model"]),
+    "wrong_check_val_accuracy": ("check_val_accuracy", "at least 0.45 is needed", ["check_build_model"]),
+    "wrong_hidden_test_accuracy": ("hidden_test_accuracy", "at least 0.45 is needed", ["check_build_model"]),
+}
+
+
+def evaluate(grade_id: str, namespace: dict):
+    check = CHAPTER.check(grade_id)
+    return nbcheck.evaluate("ch06", grade_id, namespace[check.function], *(namespace[name] for name in check.also))
+
+
+@pytest.fixture(scope="module")
+def answer_key() -> dict:
+    return namespace_of(SOLUTION)
+
+
+def test_every_check_has_a_wrong_fixture():
+    assert {target for target, _, _ in WRONG.values()} == {check.grade_id for check in CHAPTER.checks}
+    assert {path.stem for path in (FIXTURES / "ch06").glob("*.py")} == set(WRONG)
+
+
+@pytest.mark.parametrize("grade_id", [c.grade_id for c in CHAPTER.checks if c.grade_id not in ACCURACY_CHECKS])
+def test_answer_key_passes(answer_key, grade_id):
+    result = evaluate(grade_id, answer_key)
+    assert result.passed, result.message
+    assert result.points == CHAPTER.check(grade_id).points
+
+
+@pytest.mark.parametrize("fixture", [name for name, (target, _, _) in sorted(WRONG.items())
+                                     if target not in ACCURACY_CHECKS])
+def test_wrong_submission_fails_its_check_with_its_message(fixture):
+    target, words, still_passing = WRONG[fixture]
+    namespace = namespace_of(FIXTURES / "ch06" / f"{fixture}.py")
+    result = evaluate(target, namespace)
+    assert result.status == "failed" and result.points == 0
+    assert words in result.message, result.message
+    assert result.hint
+    for grade_id in still_passing:
+        assert evaluate(grade_id, namespace).passed, grade_id
+
+
+def test_logits_without_from_logits_gets_its_own_hint(answer_key):
+    import keras
+
+    def build_logits(num_classes, input_shape):
+        return keras.Sequential([keras.Input(input_shape), keras.layers.Flatten(), keras.layers.Dense(num_classes)])
+
+    result = nbcheck.evaluate("ch06", "check_compile_model", answer_key["compile_model"], build_logits)
+    assert "outputs logits (no softmax) but the loss has from_logits=False" in result.message
+
+
+def test_hostile_return_values_are_reported_not_crashed():
+    class Weird:
+        def __getattr__(self, name):
+            raise RuntimeError("boom")
+
+    for function in (lambda *args: Weird(), lambda *args: None, lambda *args: ("a", "b"), lambda *args: 42):
+        for check in CHAPTER.checks:
+            if check.grade_id in ACCURACY_CHECKS:
+                continue  # the same probe as check_build_model, without the training
+            result = nbcheck.evaluate("ch06", check.grade_id, function, *([function] * len(check.also)))
+            assert result.status == "failed" and result.points == 0, (check.grade_id, result)
+
+
+def test_not_attempted_is_reported_as_such():
+    def stub(*args):
+        raise NotImplementedError()
+
+    for check in CHAPTER.checks:
+        result = nbcheck.evaluate("ch06", check.grade_id, stub, *([stub] * len(check.also)))
+        assert result.status == "not attempted", check.grade_id
+
+
+# --- the trusted rebuild ----------------------------------------------------------------------------
+
+def _architecture(model) -> str:
+    return model.to_json()
+
+
+def test_rebuild_refuses_code_carrying_layers():
+    import keras
+
+    lambda_model = keras.Sequential([keras.Input((4,)), keras.layers.Lambda(lambda x: x * 2), keras.layers.Dense(2)])
+    with pytest.raises(training.ArchitectureRefused, match="Lambda"):
+        training.rebuild(_architecture(lambda_model))
+    tree = json.loads(_architecture(keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])))
+    tree["config"]["layers"][1]["module"] = "os"
+    with pytest.raises(training.ArchitectureRefused, match="'os'"):
+        training.rebuild(json.dumps(tree))
+    tree["config"]["layers"][1].update(module="keras.layers", class_name="NotALayer")
+    with pytest.raises(training.ArchitectureRefused, match="not a standard Keras layer"):
+        training.rebuild(json.dumps(tree))
+
+
+def test_rebuild_keeps_weights_and_predictions(answer_key):
+    model = answer_key["build_model"](5, (16, 16, 3))
+    images = np.random.default_rng(0).uniform(0, 255, size=(3, 16, 16, 3)).astype("float32")
+    rebuilt = training.rebuild(model.to_json(), model.get_weights())
+    np.testing.assert_allclose(rebuilt.predict(images, verbose=0), model.predict(images, verbose=0), atol=1e-5)
+
+
+def test_judge_accuracy_on_plain_data():
+    expected = ch06._expected_accuracy("test", 0.45)(None)
+    passing = {"trained": True, "accuracy": 0.6, "count": 310, "per_class": [0.6] * 5}
+    assert ch06.judge_accuracy(passing, expected).ok
+    majority = {"trained": True, "accuracy": 70 / 310, "count": 310, "per_class": [0, 1, 0, 0, 0]}
+    verdict = ch06.judge_accuracy(majority, expected)
+    assert not verdict.ok and "0.226" in verdict.message and "dandelion 1.00" in verdict.message
+    assert "over the cap" in ch06.judge_accuracy({"trained": False, "parameters": 500_000_000}, expected).message
+
+
+# --- accuracy earned in the grader (slow: the grader trains) -----------------------------------------
+
+@pytest.mark.slow
+def test_answer_key_earns_its_accuracy(answer_key, photos):
+    for grade_id in ACCURACY_CHECKS:
+        result = evaluate(grade_id, answer_key)
+        assert result.passed, result.message
+        assert "scored" in result.message
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fixture", ["wrong_check_val_accuracy", "wrong_hidden_test_accuracy"])
+def test_baseline_models_fail_the_threshold(fixture, photos):
+    """A model that ignores its input (Rescaling(1 // 255)) and one that cannot learn (frozen)
+    both earn about what guessing earns, and fail both accuracy checks."""
+    target, words, still_passing = WRONG[fixture]
+    namespace = namespace_of(FIXTURES / "ch06" / f"{fixture}.py")
+    for grade_id in ACCURACY_CHECKS:
+        result = evaluate(grade_id, namespace)
+        assert result.status == "failed" and words in result.message, result.message
+    assert all(evaluate(grade_id, namespace).passed for grade_id in still_passing)
+
+
+@pytest.mark.slow
+def test_untrained_network_and_majority_class_fail_the_threshold(answer_key, photos, tmp_path):
+    """Baselines measured without training: the reference architecture untrained, and always
+    answering the largest class of the train split."""
+    from autograder import data
+
+    training.prepare_held_out(tmp_path)
+    model = answer_key["build_model"](5, ch06.INPUT_SHAPE)
+    untrained = training.measure_accuracy("test")(
+        {"trained": True, "architecture": model.to_json(), "weights": model.get_weights()}, tmp_path)
+    assert untrained["accuracy"] < ch06.TEST_THRESHOLD - 0.1
+    _, train_labels, _ = data.load_split("train", training.BUDGET.image_size)
+    with np.load(tmp_path / training.HELD_OUT_FILES["test"]) as archive:
+        test_labels = archive["labels"]
+    majority = np.mean(test_labels == np.bincount(train_labels).argmax())
+    assert majority < ch06.TEST_THRESHOLD - 0.1
+
+
+@pytest.mark.slow
+def test_a_500_million_parameter_model_gets_nothing_and_is_not_trained(photos):
+    import keras
+
+    def build_model(num_classes, input_shape):  # Flatten straight into a wide Dense layer
+        return keras.Sequential([keras.Input(input_shape), keras.layers.Flatten(),
+                                 keras.layers.Dense(41_000), keras.layers.Dense(num_classes)])
+
+    result = nbcheck.evaluate("ch06", "hidden_test_accuracy", build_model)
+    assert result.status == "failed" and "did not train it" in result.message, result.message
+    assert "500," in result.message or "503," in result.message, result.message
+
+
+# --- the batch grader ------------------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_batch_grader_blank_release_and_wrong_fixtures(photos):
+    blank = grading.grade(REPO / "release" / "ch06_training" / "ch06_training.ipynb")
+    assert blank.score == 0 and blank.status == "not attempted"
+    for fixture in ("wrong_hidden_build_model", "wrong_check_compile_model"):
+        target, words, still_passing = WRONG[fixture]
+        report = grading.grade(FIXTURES / "ch06" / f"{fixture}.py", chapter=CHAPTER)
+        results = {result.name: result for result in report.results}
+        assert results[target].status == "failed" and words in results[target].message, results[target]
+        assert all(results[grade_id].passed for grade_id in still_passing), fixture
