@@ -160,7 +160,7 @@ def _train(build_model: Callable, inputs_dir: Path, budget: Budget, args: tuple 
                .batch(budget.batch_size)
                .map(lambda x, y: (tf.cast(x, tf.float32), y)))
     start = time.perf_counter()
-    model.fit(dataset, epochs=budget.epochs, verbose=0)
+    model.fit(dataset, epochs=budget.epochs, verbose=0, shuffle=False)  # the dataset shuffles itself
     return {**describe_model(model), "trained": True, "weights": [np.asarray(w) for w in model.get_weights()],
             "from_logits": not probabilities, "train_seconds": round(time.perf_counter() - start, 1)}
 

@@ -26,6 +26,10 @@ sys.path.insert(0, str(REPO))
 
 import numpy as np  # noqa: E402
 
+from autograder.quiet import quiet_environment  # noqa: E402
+
+quiet_environment()
+
 from autograder import data, training  # noqa: E402
 from autograder.notebook import read_submission  # noqa: E402
 

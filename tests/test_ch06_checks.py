@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from autograder import grading, nbcheck, training
-from autograder.chapters import ch06, get_chapter
+from autograder.chapters import ch06, earned, get_chapter
 
 from .conftest import FIXTURES, REPO, namespace_of
 
@@ -127,7 +127,7 @@ def test_rebuild_keeps_weights_and_predictions(answer_key):
 
 
 def test_judge_accuracy_on_plain_data():
-    expected = ch06._expected_accuracy("test", 0.45)(None)
+    expected = earned.expected_accuracy("test", 0.45)(None)
     passing = {"trained": True, "accuracy": 0.6, "count": 310, "per_class": [0.6] * 5}
     assert ch06.judge_accuracy(passing, expected).ok
     majority = {"trained": True, "accuracy": 70 / 310, "count": 310, "per_class": [0, 1, 0, 0, 0]}

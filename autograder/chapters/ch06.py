@@ -21,29 +21,14 @@ import numpy as np
 
 from .. import data, training
 from ..core import Chapter, Check, Verdict
+from . import earned
+from .earned import INPUT_SHAPE, judge_accuracy
 
 # From benchmarks/CALIBRATION.md: the reference's lowest score over the calibration seeds,
 # minus a margin; every baseline (majority class, untrained network, a model that ignores
 # its input) scores far below.
 VAL_THRESHOLD = 0.45
 TEST_THRESHOLD = 0.45
-INPUT_SHAPE = (*training.BUDGET.image_size, 3)
-
-
-def prepare(inputs_dir: Path) -> None:
-    """The train split for the worker. Without photos only the accuracy checks cannot run,
-    and they say why; the others need nothing prepared."""
-    try:
-        training.prepare_train_split(inputs_dir)
-    except data.FlowersDataUnavailable as error:
-        (Path(inputs_dir) / "no_photos.txt").write_text(str(error))
-
-
-def prepare_private(private_dir: Path, test_dir: Path | None) -> None:
-    try:
-        training.prepare_held_out(private_dir, test_dir)
-    except data.FlowersDataUnavailable as error:
-        (Path(private_dir) / "no_photos.txt").write_text(str(error))
 
 
 # --- build_model ----------------------------------------------------------------------------------
@@ -66,20 +51,8 @@ def _expected_build(num_classes: int, input_shape: tuple[int, int, int]):
     return expected
 
 
-def _refused(found: dict, cap: int) -> Verdict | None:
-    if "refused" not in found:
-        return None
-    if "parameters" in found:
-        return Verdict(False, f"the model has {found['parameters']:,} parameters, over the cap of {cap:,}; "
-                       "it is not trained.",
-                       "Such a count usually means a Dense layer sees a huge input: keep the MaxPooling2D after "
-                       "each convolution and Flatten only at the end.")
-    return Verdict(False, f"the grader cannot rebuild this model: {found['refused']}.",
-                   "Use Keras's own layers only (no Lambda or custom layer classes).")
-
-
 def judge_build(found: dict, expected: dict) -> Verdict:
-    refused = _refused(found, expected["cap"])
+    refused = earned.refused(found, expected["cap"])
     if refused:
         return refused
     output_shape, want = list(found["output_shape"]), expected["output_shape"]
@@ -132,7 +105,7 @@ def _loss_facts(loss) -> tuple[str, bool]:
 
 
 def judge_compile(found: dict, expected: dict) -> Verdict:
-    refused = _refused(found, expected["cap"])
+    refused = earned.refused(found, expected["cap"])
     if refused:
         return refused
     config = json.loads(found["compile"]) if found["compile"] not in (None, "null") else None
@@ -238,57 +211,6 @@ def judge_train(found: dict, expected: dict) -> Verdict:
     return Verdict(True, f"{epochs} epochs trained, with loss and accuracy for both splits in the History.")
 
 
-# --- accuracy earned in the grader ---------------------------------------------------------------------
-
-def _probe_accuracy(build_model, inputs_dir: Path) -> dict:
-    training.build_fresh(build_model, len(data.CLASS_NAMES), INPUT_SHAPE)  # a stub says so before anything else
-    missing = Path(inputs_dir) / "no_photos.txt"
-    if missing.exists():
-        raise data.FlowersDataUnavailable(missing.read_text())
-    return training.train_fresh(build_model, inputs_dir)
-
-
-def _measure_accuracy(split: str):
-    scorer = training.measure_accuracy(split)
-
-    def measure(found: dict, private_dir: Path) -> dict:
-        missing = Path(private_dir) / "no_photos.txt"
-        if missing.exists():
-            raise data.FlowersDataUnavailable(missing.read_text())
-        return scorer(found, private_dir)
-    return measure
-
-
-def _expected_accuracy(split: str, threshold: float):
-    def expected(inputs_dir: Path) -> dict:
-        budget = training.BUDGET
-        return {"split": split, "threshold": threshold, "cap": training.PARAMETER_CAP,
-                "budget": f"{budget.epochs} epochs at {budget.image_size[0]} x {budget.image_size[1]} px, seed {budget.seed}"}
-    return expected
-
-
-def judge_accuracy(found: dict, expected: dict) -> Verdict:
-    if not found.get("trained"):
-        cap = expected["cap"]
-        return Verdict(False, f"the model has {found.get('parameters', 0):,} parameters, over the cap of {cap:,}, "
-                       "so the grader did not train it.",
-                       "Keep a MaxPooling2D after each convolution and Flatten only at the end.")
-    if "refused" in found:
-        return _refused(found, expected["cap"])
-    accuracy, threshold, split = float(found["accuracy"]), expected["threshold"], expected["split"]
-    where = "validation" if split == "val" else "test"
-    told = (f"a fresh model from your build_model, trained by the grader ({expected['budget']}), "
-            f"scored {accuracy:.3f} on {found['count']} {where} photos")
-    if accuracy < threshold:
-        per_class = ", ".join(f"{name} {score:.2f}" for name, score in zip(data.CLASS_NAMES, found["per_class"])
-                              if score is not None)
-        return Verdict(False, f"{told}; at least {threshold:.2f} is needed (per class: {per_class}).",
-                       "Guessing one class scores about 0.23. Check that the model sees the pixels (Rescaling(1/255), "
-                       "not 1//255, which is 0), that every layer is trainable, and that the last layer is "
-                       "Dense(num_classes) with softmax or no activation.")
-    return Verdict(True, f"{told} (at least {threshold:.2f} needed).")
-
-
 def _check(grade_id, function, points, visible, description, probe, expected, judge, measure=None, also=()):
     return Check(grade_id, function, points, visible, description, probe, expected, judge, measure, also)
 
@@ -297,8 +219,8 @@ CHAPTER = Chapter(
     key="ch06",
     assignment="ch06_training",
     title="Build, compile and train a CNN",
-    prepare=prepare,
-    prepare_private=prepare_private,
+    prepare=earned.prepare,
+    prepare_private=earned.prepare_private,
     wall_seconds=420.0,
     per_check_seconds=240,
     memory_bytes=6 << 30,
@@ -316,8 +238,10 @@ CHAPTER = Chapter(
         _check("hidden_train_model", "train_model", 1, False, "train_model for 3 epochs",
                _probe_train(3, 7), _expected_train(3), judge_train),
         _check("check_val_accuracy", "build_model", 2, True, "accuracy earned in the grader (validation split)",
-               _probe_accuracy, _expected_accuracy("val", VAL_THRESHOLD), judge_accuracy, _measure_accuracy("val")),
+               earned.probe_accuracy(), earned.expected_accuracy("val", VAL_THRESHOLD), judge_accuracy,
+               earned.measure_accuracy("val")),
         _check("hidden_test_accuracy", "build_model", 4, False, "accuracy earned in the grader (test split)",
-               _probe_accuracy, _expected_accuracy("test", TEST_THRESHOLD), judge_accuracy, _measure_accuracy("test")),
+               earned.probe_accuracy(), earned.expected_accuracy("test", TEST_THRESHOLD), judge_accuracy,
+               earned.measure_accuracy("test")),
     ),
 )

@@ -1,0 +1,259 @@
+"""Chapter 8: every check passes the answer key, and one wrong submission per check fails it
+with that check's message; the judges on plain data; the batch grader end to end (slow).
+
+tf-explain's GradCAM needs tf.keras to be tf-keras, which only ``TF_USE_LEGACY_KERAS=1`` set
+*before* TensorFlow is imported gives. Other test modules import TensorFlow in Keras 3 mode
+first, so every check that runs student code runs in one child process started with that
+variable (``python -m tests.test_ch08_checks OUT.json``, see :func:`_evaluate_everything`);
+the tests below read its results. Whatever order pytest runs modules in, the child starts clean.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder.chapters import ch08
+from autograder.notebook import read_submission
+
+from .conftest import FIXTURES, REPO
+
+CHAPTER = ch08.CHAPTER
+ANSWER_KEY = REPO / "solutions" / "ch08_explainability" / "ch08_explainability.ipynb"
+RELEASE = REPO / "release" / "ch08_explainability" / "ch08_explainability.ipynb"
+
+# fixture -> (the check it targets, words its message must contain, checks it must still pass)
+WRONG = {
+    "wrong_check_choose_examples": ("check_choose_examples", "the indices repeat", []),
+    "wrong_hidden_choose_examples": ("hidden_choose_examples", "two calls with seed=3 gave different picks",
+                                     ["check_choose_examples"]),
+    "wrong_check_gradcam_heatmaps": ("check_gradcam_heatmaps", "shape (6, 16, 16)", []),
+    "wrong_hidden_gradcam_corner": ("hidden_gradcam_corner", "bright patch in the top-left corner", []),
+    "wrong_check_explain_examples": ("check_explain_examples", "but the model's argmax for images", []),
+    "wrong_hidden_explain_examples": ("hidden_explain_examples", "the indices repeat", ["check_explain_examples"]),
+    "wrong_check_plot_explanations": ("check_plot_explanations", "the figure has a colour bar", []),
+    "wrong_hidden_plot_explanations": ("hidden_plot_explanations", "raised TypeError",
+                                       ["check_plot_explanations"]),
+}
+
+
+def _hostile_functions():
+    class Weird:
+        def __eq__(self, other):
+            raise RuntimeError("boom")
+
+        def __len__(self):
+            raise RuntimeError("boom")
+
+    return {"weird": lambda *args: Weird(), "none": lambda *args: None, "pair": lambda *args: ("a", "b"),
+            "number": lambda *args: 42, "nan_dict": lambda *args: {"indices": [0], "classes": [0],
+                                                                  "heatmaps": np.full((1, 2, 2), np.nan),
+                                                                  "overlays": "x"}}
+
+
+def namespace_of(path) -> dict:
+    """Run a submission's cells here. Only for the kit's own fixtures and answer key."""
+    namespace: dict = {"__name__": "__submission__"}
+    for cell in read_submission(path):
+        exec(compile(cell.source, str(path), "exec"), namespace)
+    return namespace
+
+
+def _evaluate_everything() -> dict:
+    """In the child process (tf-keras mode): every result the tests below look at, as plain data."""
+    from autograder.core import observe, score
+    from autograder.quiet import quiet
+
+    inputs = Path(tempfile.mkdtemp(prefix="ch08-test-"))
+    CHAPTER.prepare(inputs)
+
+    def evaluate(grade_id: str, function) -> dict:
+        check = CHAPTER.check(grade_id)
+        with quiet():
+            result = score(check, observe(check, {check.function: function}, inputs), check.expected(inputs))
+        return {"status": result.status, "points": result.points, "passed": result.passed,
+                "message": result.message, "hint": result.hint}
+
+    import tensorflow as tf
+    results: dict = {"tf_keras": tf.keras.Sequential.__module__, "answer_key": {}, "wrong": {}, "hostile": {}}
+    answer_key = namespace_of(ANSWER_KEY)
+    for check in CHAPTER.checks:
+        results["answer_key"][check.grade_id] = evaluate(check.grade_id, answer_key[check.function])
+    for fixture, (target, _, still_passing) in WRONG.items():
+        namespace = namespace_of(FIXTURES / "ch08" / f"{fixture}.py")
+        function = namespace[CHAPTER.check(target).function]
+        results["wrong"][fixture] = {grade_id: evaluate(grade_id, function) for grade_id in [target, *still_passing]}
+
+    def not_started(*args):
+        raise NotImplementedError()
+
+    for name, function in {**_hostile_functions(), "not_started": not_started}.items():
+        results["hostile"][name] = {check.grade_id: evaluate(check.grade_id, function) for check in CHAPTER.checks}
+    return results
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory) -> dict:
+    out = tmp_path_factory.mktemp("ch08") / "results.json"
+    env = {**os.environ, "TF_USE_LEGACY_KERAS": "1", "TF_CPP_MIN_LOG_LEVEL": "3", "MPLBACKEND": "Agg"}
+    run = subprocess.run([sys.executable, "-m", "tests.test_ch08_checks", str(out)], cwd=REPO, env=env,
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0 and out.exists(), run.stderr[-3000:]
+    return json.loads(out.read_text())
+
+
+def test_child_process_uses_tf_keras(results):
+    assert results["tf_keras"].startswith("tf_keras")
+
+
+def test_every_check_has_a_wrong_fixture():
+    assert {target for target, _, _ in WRONG.values()} == {check.grade_id for check in CHAPTER.checks}
+
+
+@pytest.mark.parametrize("check", CHAPTER.checks, ids=lambda c: c.grade_id)
+def test_answer_key_passes(results, check):
+    result = results["answer_key"][check.grade_id]
+    assert result["passed"], result["message"]
+    assert result["points"] == check.points
+
+
+@pytest.mark.parametrize("fixture", sorted(WRONG))
+def test_wrong_submission_fails_its_check_with_its_message(results, fixture):
+    target, words, still_passing = WRONG[fixture]
+    found = results["wrong"][fixture]
+    result = found[target]
+    assert result["status"] == "failed" and result["points"] == 0
+    assert words in result["message"], result["message"]
+    assert result["hint"], "a failed check gives a hint"
+    for grade_id in still_passing:  # hidden tests add cases; the visible contract still holds
+        assert found[grade_id]["passed"], (grade_id, found[grade_id]["message"])
+
+
+@pytest.mark.parametrize("name", [*_hostile_functions(), "not_started"])
+def test_hostile_return_values_are_reported_not_crashed(results, name):
+    for grade_id, result in results["hostile"][name].items():
+        assert result["points"] == 0 and not result["passed"], (grade_id, result)
+        if name == "not_started":
+            assert result["status"] == "not attempted", (grade_id, result)
+
+
+def test_chapter_asks_the_worker_for_tf_keras():
+    assert ("TF_USE_LEGACY_KERAS", "1") in CHAPTER.environment
+
+
+# --- the judges on plain data (no TensorFlow) ------------------------------------------------
+
+def test_corner_images_put_the_patch_in_the_labelled_corner():
+    images, labels = ch08.corner_images(12, 5)
+    half = ch08.IMAGE_SIDE // 2
+    for image, label in zip(images.astype(float).mean(axis=-1), labels):
+        quarters = [image[:half, :half], image[:half, half:], image[half:, :half], image[half:, half:]]
+        assert int(np.argmax([quarter.mean() for quarter in quarters])) == label
+    assert images.dtype == np.uint8 and images.shape == (12, 32, 32, 3)
+    assert np.array_equal(ch08.corner_images(12, 5)[0], images)  # seeded
+
+
+def test_judge_indices_names_each_problem():
+    assert ch08.judge_indices([3, 1, 2], 10, 3) is None
+    assert "got 2 indices" in ch08.judge_indices([1, 2], 10, 3).message
+    assert "outside 0..9" in ch08.judge_indices([1, 2, 10], 10, 3).message
+    assert "repeat" in ch08.judge_indices([1, 1, 2], 10, 3).message
+    batch_numbers = ch08.judge_indices(list(range(12)), 1000, 12)
+    assert "below 32" in batch_numbers.message and "batch" in batch_numbers.hint
+
+
+def _corner_found(corners, hot_corner_of=lambda corner: corner):
+    heatmaps = np.zeros((len(corners), 32, 32), np.float32)
+    for index, corner in enumerate(corners):
+        hot = hot_corner_of(corner)
+        rows = slice(0, 16) if hot in (0, 1) else slice(16, 32)
+        columns = slice(0, 16) if hot in (0, 2) else slice(16, 32)
+        heatmaps[index, rows, columns] = 1.0
+    return {"heatmaps": heatmaps}, {"shape": [len(corners), 32, 32], "corners": list(corners)}
+
+
+def test_judge_corner_accepts_the_patch_corner_and_rejects_a_transposed_map():
+    found, expected = _corner_found([0, 1, 2, 3])
+    assert ch08.judge_corner(found, expected).ok
+    transposed = {1: 2, 2: 1}
+    found, expected = _corner_found([0, 1, 2, 3], lambda corner: transposed.get(corner, corner))
+    verdict = ch08.judge_corner(found, expected)
+    assert not verdict.ok and "top-right corner" in verdict.message and "bottom-left quarter" in verdict.message
+    flat = {"heatmaps": np.zeros((4, 32, 32), np.float32)}
+    assert not ch08.judge_corner(flat, expected).ok  # a constant map proves nothing, top-left included
+
+
+def test_judge_heatmaps_shape_dtype_and_range():
+    reference = np.random.default_rng(0).uniform(0, 1, size=(2, 32, 32)).astype(np.float32)
+    base = {"classes": [0, 1], "reference": reference}
+    expected = {"shape": [2, 32, 32], "corners": [0, 1]}
+    assert ch08.judge_heatmaps({**base, "heatmaps": reference.copy()}, expected).ok
+    overlay = (reference[..., None] * 255).repeat(3, axis=-1).astype(np.uint8)
+    verdict = ch08.judge_heatmaps({**base, "heatmaps": overlay}, expected)
+    assert not verdict.ok and "RGB picture" in verdict.hint
+    verdict = ch08.judge_heatmaps({**base, "heatmaps": reference * 255}, expected)
+    assert not verdict.ok and "expected values in [0, 1]" in verdict.message
+    verdict = ch08.judge_heatmaps({**base, "heatmaps": 1 - reference}, expected)
+    assert not verdict.ok and "differs from the kit's Grad-CAM" in verdict.message
+
+
+def _plot_found(overlays, titles, colorbars=0):
+    return {"axes": [{"images": [overlay], "title": title} for overlay, title in zip(overlays, titles)],
+            "colorbars": colorbars}
+
+
+def test_judge_plot():
+    expected = ch08._expected_plot(3, 41)(Path("."))
+    overlays, titles = expected["overlays"], expected["titles"]
+    assert ch08.judge_plot(_plot_found(overlays, titles), expected).ok
+    assert ch08.judge_plot(_plot_found(overlays, [f"predicted: {t}" for t in titles]), expected).ok
+    assert "colour bar" in ch08.judge_plot(_plot_found(overlays, titles, colorbars=3), expected).message
+    names = list(ch08.data.CLASS_NAMES)
+    shifted = [names[(names.index(title) + 1) % len(names)] for title in titles]
+    assert "is titled" in ch08.judge_plot(_plot_found(overlays, shifted), expected).message
+    heat_only = [overlay[..., 0] / 255.0 for overlay in overlays]
+    assert "does not show example 0's overlay" in ch08.judge_plot(_plot_found(heat_only, titles), expected).message
+    assert "expected 3" in ch08.judge_plot(_plot_found(overlays[:2], titles[:2]), expected).message
+
+
+# --- the batch grader, sandboxed (slow) -------------------------------------------------------
+
+@pytest.mark.slow
+def test_batch_grader_gives_the_answer_key_full_marks():
+    from autograder import grading
+
+    report = grading.grade(ANSWER_KEY, CHAPTER)
+    assert [result.name for result in report.results if not result.passed] == [], \
+        [(r.name, r.message) for r in report.results if not r.passed] + list(report.notes)
+    assert report.score == CHAPTER.max_points
+
+
+@pytest.mark.slow
+def test_batch_grader_gives_the_release_zero_not_attempted():
+    from autograder import grading
+
+    report = grading.grade(RELEASE, CHAPTER)
+    assert report.score == 0
+    assert all(result.status == "not attempted" for result in report.results), \
+        [(r.name, r.message) for r in report.results]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fixture", ["wrong_check_explain_examples", "wrong_check_plot_explanations"])
+def test_batch_grader_catches_wrong_submissions(fixture):
+    from autograder import grading
+
+    target, words, _ = WRONG[fixture]
+    report = grading.grade(FIXTURES / "ch08" / f"{fixture}.py", CHAPTER)
+    result = next(result for result in report.results if result.name == target)
+    assert result.status == "failed" and words in result.message, result.message
+
+
+if __name__ == "__main__":  # the child process of the `results` fixture
+    Path(sys.argv[1]).write_text(json.dumps(_evaluate_everything()))
