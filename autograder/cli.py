@@ -51,18 +51,26 @@ def _demo(args) -> int:
     """Grade the answer key and the blank release of every chapter; print one table."""
     from . import course, grading, report
 
-    reports = []
+    from .data import FlowersDataUnavailable
+
+    reports, skipped = [], []
     for name in course.assignments():
         for folder in ("solutions", "release"):
             for notebook in sorted((course.REPO / folder / name).glob("*.ipynb")):
-                chapter_report = grading.grade(notebook)
+                try:
+                    chapter_report = grading.grade(notebook)
+                except FlowersDataUnavailable as error:  # chapters 3, 6, 7 grade on the real photos
+                    skipped.append(f"{folder}/{name}: not graded, it needs the photos. {error}")
+                    continue
                 chapter_report.submission = f"{folder}/{name}/{notebook.name}"
                 reports.append(chapter_report)
     if args.verbose:
         for chapter_report in reports:
             print(report.format_details(chapter_report), end="\n\n")
     print(report.format_table(reports))
-    return EXIT_OK
+    for line in skipped:
+        print(line, file=sys.stderr)
+    return EXIT_GRADER_FAILED if skipped else EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:

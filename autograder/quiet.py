@@ -11,7 +11,7 @@ import os
 import sys
 import warnings
 
-QUIET_ENVIRONMENT = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0",
+QUIET_ENVIRONMENT = {"TF_CPP_MIN_LOG_LEVEL": "3",
                      "PYTHONWARNINGS": "ignore", "MPLBACKEND": "Agg"}
 
 

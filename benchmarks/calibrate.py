@@ -34,22 +34,26 @@ from autograder import data, training  # noqa: E402
 from autograder.notebook import read_submission  # noqa: E402
 
 BUILDERS = {"ch06": ("ch06_training", "build_model"), "ch07": ("ch07_evaluation", "build_improved_model")}
-BASELINE_FIXTURES = {"ignores its input (Rescaling(1 // 255))": "wrong_check_val_accuracy",
-                     "frozen layers (never learns)": "wrong_hidden_test_accuracy"}
+# Wrong submissions that must fail: (chapter, fixture), each the answer key with one function replaced.
+BASELINE_FIXTURES = {"ignores its input (Rescaling(1 // 255))": ("ch06", "wrong_check_val_accuracy"),
+                     "frozen layers (never learns)": ("ch06", "wrong_hidden_test_accuracy"),
+                     "improved, ignores its input (Rescaling(1 // 255))": ("ch07", "wrong_check_improved_val_accuracy"),
+                     "improved, L2 factor 1.0 (crushes the weights)": ("ch07", "wrong_hidden_improved_accuracy")}
+
+
+def run_cells(path: Path, namespace: dict) -> dict:
+    for cell in read_submission(path):
+        exec(compile(cell.source, str(path), "exec"), namespace)
+    return namespace
 
 
 def answer_key(assignment: str) -> dict:
-    namespace: dict = {"__name__": "__calibration__"}
-    for cell in read_submission(REPO / "solutions" / assignment / f"{assignment}.ipynb"):
-        exec(compile(cell.source, assignment, "exec"), namespace)
-    return namespace
+    return run_cells(REPO / "solutions" / assignment / f"{assignment}.ipynb", {"__name__": "__calibration__"})
 
 
-def fixture(name: str) -> dict:
-    namespace: dict = {"__name__": "__calibration__"}
-    for cell in read_submission(REPO / "tests" / "fixtures" / "ch06" / f"{name}.py"):
-        exec(compile(cell.source, name, "exec"), namespace)
-    return namespace
+def fixture(chapter: str, name: str) -> dict:
+    """The answer key with the fixture's definitions run over it (tests/conftest.py: wrong_submission)."""
+    return run_cells(REPO / "tests" / "fixtures" / chapter / f"{name}.py", answer_key(BUILDERS[chapter][0]))
 
 
 def score(found: dict, private: Path) -> tuple[float, float]:
@@ -95,9 +99,12 @@ def main() -> None:
             untrained = {"trained": True, "architecture": model.to_json(), "weights": model.get_weights()}
             val, test = score(untrained, private)
             print(f"| untrained reference | - | {val:.3f} | {test:.3f} | 0 |", flush=True)
-            for label, name in BASELINE_FIXTURES.items():
+            for label, (chapter, name) in BASELINE_FIXTURES.items():
+                if chapter not in args.chapter:
+                    continue
                 start = time.perf_counter()
-                found = training.train_fresh(fixture(name)["build_model"], inputs)
+                builder = fixture(chapter, name)[BUILDERS[chapter][1]]
+                found = training.train_fresh(builder, inputs, args=BUILDER_ARGS[chapter])
                 val, test = score(found, private)
                 print(f"| {label} | {training.BUDGET.seed} | {val:.3f} | {test:.3f} | "
                       f"{time.perf_counter() - start:.1f} |", flush=True)

@@ -86,11 +86,34 @@ def photos():
     return photos_or_skip()
 
 
-def namespace_of(path) -> dict:
-    """Run a submission's cells in this process. Only for the kit's own fixtures and answer keys."""
+def namespace_of(path, namespace: dict | None = None) -> dict:
+    """Run a submission's cells in this process (in ``namespace`` when given). Only for the kit's
+    own fixtures and answer keys."""
     from autograder.notebook import read_submission
 
-    namespace: dict = {"__name__": "__submission__"}
+    namespace = {"__name__": "__submission__"} if namespace is None else namespace
     for cell in read_submission(path):
         exec(compile(cell.source, str(path), "exec"), namespace)
     return namespace
+
+
+# Wrong submissions of chapters 5-7 are patches: a fixture file holds only the function it gets
+# wrong, and the submission is the answer key with that function replaced, as a student who got
+# everything else right would hand in. (Chapter 4's fixtures are whole, minimal submissions.)
+
+def answer_key_path(assignment: str) -> Path:
+    return REPO / "solutions" / assignment / f"{assignment}.ipynb"
+
+
+def wrong_submission(assignment: str, fixture: Path) -> dict:
+    """The answer key's namespace with the fixture's definitions run over it."""
+    return namespace_of(fixture, namespace_of(answer_key_path(assignment)))
+
+
+def wrong_notebook(assignment: str, fixture: Path, folder: Path) -> Path:
+    """The same wrong submission as a notebook for the batch grader: the answer key plus a last
+    cell with the fixture's code, which replaces the answer's definitions."""
+    notebook = load_notebook(answer_key_path(assignment))
+    notebook["cells"].append({"cell_type": "code", "execution_count": None, "id": "wrong-fixture", "metadata": {},
+                              "outputs": [], "source": Path(fixture).read_text(encoding="utf-8")})
+    return write_notebook(notebook, Path(folder) / assignment / f"{Path(fixture).stem}.ipynb")

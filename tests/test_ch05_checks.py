@@ -8,9 +8,8 @@ import pytest
 
 from autograder import grading, nbcheck
 from autograder.chapters import ch05, get_chapter
-from autograder.notebook import read_submission
 
-from .conftest import FIXTURES, REPO
+from .conftest import FIXTURES, REPO, namespace_of, wrong_notebook, wrong_submission
 
 CHAPTER = get_chapter("ch05")
 NOTEBOOK = REPO / "solutions" / "ch05_preprocessing" / "ch05_preprocessing.ipynb"
@@ -33,12 +32,8 @@ WRONG = {
 }
 
 
-def namespace_of(path) -> dict:
-    """Run a submission's cells here. Only for the kit's own fixtures and answer key."""
-    namespace: dict = {"__name__": "__submission__"}
-    for cell in read_submission(path):
-        exec(compile(cell.source, str(path), "exec"), namespace)
-    return namespace
+def wrong(fixture: str) -> dict:
+    return wrong_submission("ch05_preprocessing", FIXTURES / "ch05" / f"{fixture}.py")
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +59,7 @@ def test_answer_key_passes(answer_key, check):
 @pytest.mark.parametrize("fixture", sorted(WRONG))
 def test_wrong_submission_fails_its_check_with_its_message(fixture):
     target, words, still_passing = WRONG[fixture]
-    namespace = namespace_of(FIXTURES / "ch05" / f"{fixture}.py")
+    namespace = wrong(fixture)
     check = CHAPTER.check(target)
     result = evaluate(target, namespace[check.function])
     assert result.status == "failed" and result.points == 0
@@ -77,11 +72,11 @@ def test_wrong_submission_fails_its_check_with_its_message(fixture):
 def test_errata_get_their_hints():
     """E1 (degrees, tf.image.random_rotation), E2 (augmented validation), E6 (size written in)."""
     assert "fraction of a full turn" in evaluate("check_build_augmentation",
-                                                 namespace_of(FIXTURES / "ch05" / "wrong_check_build_augmentation.py")
+                                                 wrong("wrong_check_build_augmentation")
                                                  ["build_augmentation"]).hint
     assert "Augment only the training split" in evaluate(
         "check_prepare_dataset_eval",
-        namespace_of(FIXTURES / "ch05" / "wrong_check_prepare_dataset_eval.py")["prepare_dataset"]).hint
+        wrong("wrong_check_prepare_dataset_eval")["prepare_dataset"]).hint
 
 
 def test_other_mistakes_get_their_own_message(answer_key):
@@ -197,13 +192,13 @@ def test_run_check_prints_passed(answer_key, capsys):
 
 
 @pytest.mark.slow
-def test_batch_grader_answer_key_full_marks_blank_zero_and_wrong_fixtures():
+def test_batch_grader_answer_key_full_marks_blank_zero_and_wrong_fixtures(tmp_path):
     solved = grading.grade(NOTEBOOK)
     assert solved.score == solved.max_score == CHAPTER.max_points, [r.message for r in solved.results]
     blank = grading.grade(REPO / "release" / "ch05_preprocessing" / "ch05_preprocessing.ipynb")
     assert blank.score == 0 and blank.status == "not attempted"
     for fixture in ("wrong_check_prepare_dataset_eval",):  # the tutorial's E2, through the sandbox
-        report = grading.grade(FIXTURES / "ch05" / f"{fixture}.py", CHAPTER)
+        report = grading.grade(wrong_notebook("ch05_preprocessing", FIXTURES / "ch05" / f"{fixture}.py", tmp_path), CHAPTER)
         target, words, _ = WRONG[fixture]
         results = {result.name: result for result in report.results}
         assert results[target].status == "failed" and words in results[target].message, results[target]

@@ -9,9 +9,8 @@ import pytest
 
 from autograder import grading, nbcheck
 from autograder.chapters import ch07_models, ch07_plots, get_chapter
-from autograder.notebook import read_submission
 
-from .conftest import FIXTURES, REPO
+from .conftest import FIXTURES, REPO, namespace_of, wrong_notebook, wrong_submission
 
 CHAPTER = get_chapter("ch07")
 SOLUTION = REPO / "solutions" / "ch07_evaluation" / "ch07_evaluation.ipynb"
@@ -55,12 +54,8 @@ TUTORIAL_MISTAKES = {
 }
 
 
-def namespace_of(path) -> dict:
-    """Run a submission's cells here. Only for the kit's own fixtures and answer key."""
-    namespace: dict = {"__name__": "__submission__"}
-    for cell in read_submission(path):
-        exec(compile(cell.source, str(path), "exec"), namespace)
-    return namespace
+def wrong(fixture: str) -> dict:
+    return wrong_submission("ch07_evaluation", FIXTURES / "ch07" / f"{fixture}.py")
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +79,7 @@ def test_answer_key_passes(answer_key, check):
                                      if target not in ACCURACY_CHECKS])
 def test_wrong_submission_fails_its_check_with_its_message(fixture):
     target, words, still_passing = WRONG[fixture]
-    namespace = namespace_of(FIXTURES / "ch07" / f"{fixture}.py")
+    namespace = wrong(fixture)
     check = CHAPTER.check(target)
     result = nbcheck.evaluate("ch07", target, namespace[check.function])
     assert result.status == "failed" and result.points == 0
@@ -97,7 +92,7 @@ def test_wrong_submission_fails_its_check_with_its_message(fixture):
 @pytest.mark.parametrize("fixture", sorted(TUTORIAL_MISTAKES))
 def test_the_tutorials_error_analysis_loop_is_caught(fixture):
     target, words, hint_words = TUTORIAL_MISTAKES[fixture]
-    namespace = namespace_of(FIXTURES / "ch07" / f"{fixture}.py")
+    namespace = wrong(fixture)
     result = nbcheck.evaluate("ch07", target, namespace["collect_predictions"])
     assert result.status == "failed" and words in result.message, result.message
     assert hint_words in result.hint, result.hint
@@ -231,7 +226,7 @@ def test_answer_key_earns_the_improved_accuracy(answer_key, photos):
 @pytest.mark.parametrize("fixture", ["wrong_check_improved_val_accuracy", "wrong_hidden_improved_accuracy"])
 def test_models_that_cannot_learn_fail_the_accuracy_checks(fixture, photos):
     target, words, still_passing = WRONG[fixture]
-    namespace = namespace_of(FIXTURES / "ch07" / f"{fixture}.py")
+    namespace = wrong(fixture)
     for grade_id in ACCURACY_CHECKS:
         result = nbcheck.evaluate("ch07", grade_id, namespace["build_improved_model"])
         assert result.status == "failed" and words in result.message, result.message
@@ -247,12 +242,14 @@ def test_batch_grader_gives_the_release_zero(photos):
 
 
 @pytest.mark.slow
-def test_batch_grader_fails_a_wrong_fixture_with_its_message(photos):
+def test_batch_grader_fails_a_wrong_fixture_with_its_message(photos, tmp_path):
     """E7 as a student writes it, through the sandbox: one wrong fixture is enough here (each grade
     starts TensorFlow afresh); the in-process tests above cover every fixture."""
     target, words, _ = WRONG["wrong_check_collect_predictions"]
-    report = grading.grade(FIXTURES / "ch07" / "wrong_check_collect_predictions.py", chapter=CHAPTER)
+    fixture = FIXTURES / "ch07" / "wrong_check_collect_predictions.py"
+    report = grading.grade(wrong_notebook("ch07_evaluation", fixture, tmp_path), CHAPTER)
     result = next(result for result in report.results if result.name == target)
     assert not result.passed and words in result.message, result.message
-    # The fixture defines nothing else (the accuracy checks need build_improved_model: missing too).
-    assert not any(result.passed for result in report.results)
+    # Everything else is the answer key's: only collect_predictions' checks fail.
+    failing = {result.name for result in report.results if not result.passed}
+    assert failing == {"check_collect_predictions", "hidden_collect_predictions"}, failing

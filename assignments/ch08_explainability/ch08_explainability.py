@@ -39,7 +39,6 @@ import os
 
 os.environ["TF_USE_LEGACY_KERAS"] = "1"             # tf.keras = tf-keras, which tf-explain needs
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")   # keep TensorFlow's C++ logs quiet
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # and its oneDNN notice
 
 import matplotlib.pyplot as plt
 import numpy as np
