@@ -37,7 +37,7 @@ class Budget:
     learning_rate: float = 1e-3
 
 
-BUDGET = Budget(image_size=(64, 64))
+BUDGET = Budget(image_size=(48, 48), epochs=8)
 # More parameters than this is a mistake at this image size (a forgotten pooling layer, a
 # Dense layer on raw pixels): the model is refused before any training.
 PARAMETER_CAP = 10_000_000

@@ -110,10 +110,11 @@ def wrong_submission(assignment: str, fixture: Path) -> dict:
     return namespace_of(fixture, namespace_of(answer_key_path(assignment)))
 
 
-def wrong_notebook(assignment: str, fixture: Path, folder: Path) -> Path:
-    """The same wrong submission as a notebook for the batch grader: the answer key plus a last
-    cell with the fixture's code, which replaces the answer's definitions."""
-    notebook = load_notebook(answer_key_path(assignment))
+def wrong_notebook(assignment: str, fixture: Path, folder: Path, base: str = "solutions") -> Path:
+    """The same wrong submission as a notebook for the batch grader: the answer key (or, with
+    ``base="release"``, the blank release) plus a last cell with the fixture's code, which
+    replaces the definitions before it."""
+    notebook = load_notebook(REPO / base / assignment / f"{assignment}.ipynb")
     notebook["cells"].append({"cell_type": "code", "execution_count": None, "id": "wrong-fixture", "metadata": {},
                               "outputs": [], "source": Path(fixture).read_text(encoding="utf-8")})
     return write_notebook(notebook, Path(folder) / assignment / f"{Path(fixture).stem}.ipynb")

@@ -72,9 +72,9 @@ print("Keras", keras.__version__, "| budget:", IMAGE_SIZE, EPOCHS, "epochs | par
 #   still names the predicted class.
 #
 # Three convolution blocks with 16, 32 and 64 filters, each followed by pooling, are enough for a first model.
-# Count what pooling saves: at 64 × 64 the three poolings leave 8 × 8 × 64 = 4,096 numbers for the Dense layer,
-# about half a million weights. Forget the pooling and the same Dense layer needs 64 × 64 × 64 × 128 ≈ 33 million,
-# over the grader's cap of 10 million parameters: such a model is refused before any training.
+# Count what pooling saves: at 48 × 48, the grader's size, the three poolings leave 6 × 6 × 64 = 2,304 numbers for
+# the Dense layer, about 300,000 weights. Forget the pooling and the same Dense layer needs 48 × 48 × 64 × 128 ≈ 19
+# million, over the grader's cap of 10 million parameters: such a model is refused before any training.
 
 # %% [solution] build_model
 def build_model(num_classes, input_shape):
@@ -97,8 +97,8 @@ def build_model(num_classes, input_shape):
     return model
 
 # %% [check] check_build_model
-# Visible check: build_model(5, (64, 64, 3)). The grader rebuilds the model from its JSON and
-# expects input (None, 64, 64, 3), output (None, 5) and at most PARAMETER_CAP parameters.
+# Visible check: build_model(5, (48, 48, 3)). The grader rebuilds the model from its JSON and
+# expects input (None, 48, 48, 3), output (None, 5) and at most PARAMETER_CAP parameters.
 run_check("ch06", "check_build_model", build_model)
 
 # %% [check] hidden_build_model
@@ -141,7 +141,7 @@ def compile_model(model, learning_rate=0.001):
     return model
 
 # %% [check] check_compile_model
-# Visible check: compile_model(build_model(5, (64, 64, 3)), 0.001). Expected: Adam at 0.001, sparse categorical
+# Visible check: compile_model(build_model(5, (48, 48, 3)), 0.001). Expected: Adam at 0.001, sparse categorical
 # cross-entropy with the from_logits that matches your last layer, accuracy among the metrics.
 run_check("ch06", "check_compile_model", compile_model, build_model)
 
@@ -186,7 +186,7 @@ run_check("ch06", "check_train_model", train_model)
 #
 # The next cells load the train and validation splits at `IMAGE_SIZE` and feed them through a plain pipeline:
 # pixels as float32 in 0–255, shuffled training batches, no augmentation (chapter 5's pipeline would work too).
-# On two CPU cores a run of ten epochs takes well under a minute.
+# At the grader's 48 × 48 and 8 epochs a run takes under a minute on two CPU cores.
 
 # %%
 def as_dataset(images, labels, training):
@@ -213,8 +213,7 @@ last = {key: round(values[-1], 3) for key, values in history.history.items()}
 print("after the last epoch:", last)
 
 # %% [markdown]
-# Read the last line. Training accuracy keeps climbing towards 1 while validation accuracy stalls around
-# 0.55–0.65: the network starts to memorise the training photos instead of learning what makes a tulip a tulip.
+# Read the last line. Training accuracy keeps climbing while validation accuracy stalls around 0.6: the network starts to memorise the training photos instead of learning what makes a tulip a tulip.
 # That gap is *overfitting*, and chapter 7 is about reading it and fighting it.
 #
 # ## 5. The accuracy you earn
@@ -222,7 +221,7 @@ print("after the last epoch:", last)
 # The next check asks the grader to do its own run: a fresh model from your `build_model`, the kit's pipeline,
 # `EPOCHS` epochs at `IMAGE_SIZE`, a fixed seed, compiled by the grader with Adam and the loss that matches your
 # last layer. It then rebuilds the trained model from its JSON and its weights and scores it on the validation
-# split. At least 0.45 is needed; guessing the largest class scores about 0.23. The course's model earns 0.5–0.6
+# split. At least 0.45 is needed; guessing the largest class scores about 0.23. The course's model earns about 0.6
 # (the calibration report, `benchmarks/CALIBRATION.md`, lists every seed tried). Expect the check to take about
 # as long as the training above.
 

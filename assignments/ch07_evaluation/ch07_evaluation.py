@@ -200,8 +200,8 @@ run_check("ch07", "check_build_improved_model", build_improved_model)
 # ### The grader trains it too
 #
 # As in chapter 6, the accuracy of this model is earned in the grader, not reported by your notebook. The
-# grader calls `build_improved_model(5, (64, 64, 3), 0.001)` for a fresh model, trains it with its own budget
-# (the same as chapter 6's: 10 epochs at 64 × 64, a fixed seed, its own pipeline and compile settings), rebuilds
+# grader calls `build_improved_model(5, (48, 48, 3), 0.001)` for a fresh model, trains it with its own budget
+# (the same as chapter 6's: 8 epochs at 48 × 48, a fixed seed, its own pipeline and compile settings), rebuilds
 # it from its JSON and weights where your code does not run, and scores it on photos your code never saw. The
 # dropout and L2 you chose are part of the architecture, so they count; the learning rate you pass here is
 # yours to tune in the demo, while the grader keeps its own. The threshold is in the check below; the
