@@ -182,9 +182,10 @@ def test_untrained_network_and_majority_class_fail_the_threshold(answer_key, pho
 def test_a_500_million_parameter_model_gets_nothing_and_is_not_trained(photos):
     import keras
 
-    def build_model(num_classes, input_shape):  # Flatten straight into a wide Dense layer
+    def build_model(num_classes, input_shape):  # Flatten straight into a Dense layer wide enough for 500 M
+        width = -(-500_000_000 // int(np.prod(input_shape)))
         return keras.Sequential([keras.Input(input_shape), keras.layers.Flatten(),
-                                 keras.layers.Dense(41_000), keras.layers.Dense(num_classes)])
+                                 keras.layers.Dense(width), keras.layers.Dense(num_classes)])
 
     result = nbcheck.evaluate("ch06", "hidden_test_accuracy", build_model)
     assert result.status == "failed" and "did not train it" in result.message, result.message
