@@ -26,11 +26,11 @@ demo: setup    ## regenerate release/ solutions/ assignments/, then grade the an
 	$(PYTHON) -m autograder generate
 	$(PYTHON) -m autograder demo
 
-test: setup    ## the whole test suite (slow tests included)
-	$(PYTHON) -m pytest
+test: setup    ## the whole test suite (slow tests included), on 2 workers (TensorFlow trains on about one core)
+	$(PYTHON) -m pytest -n 2 --dist worksteal
 
 test-fast: setup  ## the suite without the slow tests
-	$(PYTHON) -m pytest -m "not slow"
+	$(PYTHON) -m pytest -n 2 -m "not slow"
 
 generate: setup  ## regenerate release/ solutions/ assignments/ from source/ (ONLY=ch05 for one chapter)
 	$(PYTHON) -m autograder generate $(ONLY)

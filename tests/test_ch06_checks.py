@@ -139,12 +139,8 @@ def test_judge_accuracy_on_plain_data():
 
 # --- accuracy earned in the grader (slow: the grader trains) -----------------------------------------
 
-@pytest.mark.slow
-def test_answer_key_earns_its_accuracy(answer_key, photos):
-    for grade_id in ACCURACY_CHECKS:
-        result = evaluate(grade_id, answer_key)
-        assert result.passed, result.message
-        assert "scored" in result.message
+# The answer key earning its accuracy is checked in both graders by tests/test_nbgrader.py
+# (its hidden accuracy test must pass for full marks).
 
 
 @pytest.mark.slow

@@ -215,11 +215,8 @@ def test_judge_history_on_plain_data():
 
 # --- the sandboxed batch grader --------------------------------------------------------------
 
-@pytest.mark.slow
-def test_answer_key_earns_the_improved_accuracy(answer_key, photos):
-    for grade_id in ACCURACY_CHECKS:
-        result = nbcheck.evaluate("ch07", grade_id, answer_key["build_improved_model"])
-        assert result.passed, result.message
+# The answer key earning its accuracy is checked in both graders by tests/test_nbgrader.py
+# (its hidden accuracy test must pass for full marks).
 
 
 @pytest.mark.slow
