@@ -4,6 +4,7 @@ defects are what the lesson says they are. Two visible checks read the real phot
 tests are skipped where no photo folder can be found."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,8 @@ import pytest
 from autograder import data, grading, nbcheck
 from autograder.chapters import ch03, get_chapter
 from autograder.chapters import ch03_audit as audit
-from autograder.notebook import read_submission
 
-from .conftest import FIXTURES, REPO
+from .conftest import FIXTURES, REPO, namespace_of, photos_or_skip
 
 CHAPTER = get_chapter("ch03")
 ASSIGNMENT = "ch03_data_quality"
@@ -21,15 +21,8 @@ NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 REAL_PHOTO_CHECKS = {"check_count_photos", "check_find_duplicates"}
 
 
-def _real_photos() -> Path | None:
-    try:
-        return data.resolve_data_dir(download=False)
-    except data.FlowersDataUnavailable:
-        return None
-
-
-REAL_PHOTOS = _real_photos()
-needs_photos = pytest.mark.skipif(REAL_PHOTOS is None, reason="the real photos are not here (set FLOWERS_DIR)")
+# Skips without the photos, fails instead under .ci/run (FLOWERS_REQUIRE_PHOTOS): conftest.photos.
+needs_photos = pytest.mark.usefixtures("photos")
 
 # fixture -> (the check it targets, words its message must contain, checks it must still pass)
 WRONG = {
@@ -55,17 +48,9 @@ WRONG = {
 }
 
 
-def namespace_of(path) -> dict:
-    """Run a submission's cells here. Only for the kit's own fixtures and answer key."""
-    namespace: dict = {"__name__": "__submission__"}
-    for cell in read_submission(path):
-        exec(compile(cell.source, str(path), "exec"), namespace)
-    return namespace
-
-
 def _skip_without_photos(grade_ids):
-    if REAL_PHOTOS is None and REAL_PHOTO_CHECKS & set(grade_ids):
-        pytest.skip("this check reads the real photos (set FLOWERS_DIR)")
+    if REAL_PHOTO_CHECKS & set(grade_ids):
+        photos_or_skip()
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +90,7 @@ def test_not_attempted_is_reported_as_such():
         raise NotImplementedError()
 
     for check in CHAPTER.checks:
-        if REAL_PHOTOS is None and check.grade_id in REAL_PHOTO_CHECKS:
+        if check.grade_id in REAL_PHOTO_CHECKS and not os.environ.get("FLOWERS_DIR"):
             continue
         assert nbcheck.evaluate("ch03", check.grade_id, not_started).status == "not attempted", check.grade_id
 
@@ -122,7 +107,7 @@ def test_hostile_return_values_are_reported_not_crashed():
                lambda *a, **k: {"x": Weird()}, lambda *a, **k: [[Weird()]], lambda *a, **k: float("nan"))
     for function in hostile:
         for check in CHAPTER.checks:
-            if REAL_PHOTOS is None and check.grade_id in REAL_PHOTO_CHECKS:
+            if check.grade_id in REAL_PHOTO_CHECKS and not os.environ.get("FLOWERS_DIR"):
                 continue
             result = nbcheck.evaluate("ch03", check.grade_id, function)
             assert result.status == "failed" and result.points == 0, (check.grade_id, result)
@@ -166,8 +151,8 @@ def test_hidden_groups_cover_every_kind():
 
 @needs_photos
 def test_real_photos_hold_the_known_quirks():
-    assert [tuple(group) for group in audit.audit_duplicates(REAL_PHOTOS, data.CLASS_NAMES)] == list(ch03.REAL_DUPLICATES)
-    assert audit.audit_counts(REAL_PHOTOS, data.CLASS_NAMES) == ch03.VISIBLE_RATIO_CASES[0]
+    assert [tuple(group) for group in audit.audit_duplicates(photos_or_skip(), data.CLASS_NAMES)] == list(ch03.REAL_DUPLICATES)
+    assert audit.audit_counts(photos_or_skip(), data.CLASS_NAMES) == ch03.VISIBLE_RATIO_CASES[0]
     leaks = audit.audit_classify(ch03.REAL_DUPLICATES)["across_splits"]
     assert [sorted(data.split_of(path) for path in group) for group in leaks] == [["test", "train"]]
 

@@ -8,9 +8,8 @@ import pytest
 
 from autograder import nbcheck
 from autograder.chapters import get_chapter
-from autograder.notebook import read_submission
 
-from .conftest import FIXTURES, REPO
+from .conftest import FIXTURES, REPO, namespace_of
 
 CHAPTER = get_chapter("ch04")
 
@@ -26,14 +25,6 @@ WRONG = {
     "wrong_check_plot_examples": ("check_plot_examples", "is titled '", []),
     "wrong_hidden_plot_examples": ("hidden_plot_examples", "raised IndexError", ["check_plot_examples"]),
 }
-
-
-def namespace_of(path) -> dict:
-    """Run a submission's cells here. Only for the kit's own fixtures and answer key."""
-    namespace: dict = {"__name__": "__submission__"}
-    for cell in read_submission(path):
-        exec(compile(cell.source, str(path), "exec"), namespace)
-    return namespace
 
 
 @pytest.fixture(scope="module")

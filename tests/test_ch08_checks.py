@@ -20,9 +20,8 @@ import numpy as np
 import pytest
 
 from autograder.chapters import ch08
-from autograder.notebook import read_submission
 
-from .conftest import FIXTURES, REPO
+from .conftest import FIXTURES, REPO, namespace_of
 
 CHAPTER = ch08.CHAPTER
 ANSWER_KEY = REPO / "solutions" / "ch08_explainability" / "ch08_explainability.ipynb"
@@ -55,14 +54,6 @@ def _hostile_functions():
             "number": lambda *args: 42, "nan_dict": lambda *args: {"indices": [0], "classes": [0],
                                                                   "heatmaps": np.full((1, 2, 2), np.nan),
                                                                   "overlays": "x"}}
-
-
-def namespace_of(path) -> dict:
-    """Run a submission's cells here. Only for the kit's own fixtures and answer key."""
-    namespace: dict = {"__name__": "__submission__"}
-    for cell in read_submission(path):
-        exec(compile(cell.source, str(path), "exec"), namespace)
-    return namespace
 
 
 def _evaluate_everything() -> dict:
