@@ -55,15 +55,16 @@ class Chapter:
     title: str
     checks: tuple[Check, ...]
     prepare: Callable[[Path], None]     # writes the inputs every probe reads
-    wall_seconds: float = 300.0
+    # Every cell and every probe runs within this limit; a worker's wall time is bounded by it
+    # (``grading.worst_case_seconds``).
     per_check_seconds: int = 60
     notes: tuple[str, ...] = field(default=())
     # Environment the student's code needs before TensorFlow is imported, e.g.
     # (("TF_USE_LEGACY_KERAS", "1"),) for tf-explain; set in the batch grader's worker.
     environment: tuple[tuple[str, str], ...] = field(default=())
     memory_bytes: int = 4 << 30         # the worker's address-space limit (RLIMIT_AS)
-    # Writes what only trusted code may read (held-out photos) into a folder that is never
-    # bound into the sandbox: ``prepare_private(private_dir, test_dir)``.
+    # Writes what only trusted code may read (the photos the grader trains and scores on) into a
+    # folder that is never bound where student code runs: ``prepare_private(private_dir, test_dir)``.
     prepare_private: Callable[[Path, Path | None], None] | None = None
     # True when probes read the real photo folder (``data.resolve_data_dir()``): the batch
     # grader then binds it read-only into the sandbox and sets FLOWERS_DIR there.
@@ -139,8 +140,28 @@ def score(check: Check, observation: dict, expected: Any) -> CheckResult:
                       f"Keep the name and signature of `{missing}` exactly as given, and run its cell.",
                       check.visible)
     if status == "timeout":
-        return failed(*args, f"{check.description}: `{check.function}` did not finish in time.",
+        function = observation.get("function") or check.function
+        seconds = observation.get("seconds")
+        within = f" within {seconds} s" if isinstance(seconds, (int, float)) else " in time"
+        earlier = observation.get("earlier")
+        if earlier and earlier != check.grade_id:
+            return failed(*args, f"{check.description}: not run, because `{function}` did not return{within} in "
+                          f"the check {earlier}.",
+                          "Look for a loop that never ends, or one that waits for something that never comes.",
+                          check.visible)
+        return failed(*args, f"{check.description}: `{function}` did not return{within}.",
                       "Look for a loop that never ends or work repeated inside a loop.", check.visible)
+    if status == "crashed":
+        function = observation.get("function") or check.function
+        return failed(*args, f"{check.description}: `{function}` {observation.get('error', 'ended the process')}.",
+                      "Don't call sys.exit, os._exit or os.kill in your functions; a crash inside a native library "
+                      "(NumPy, TensorFlow) can also end the process: check the shapes and types you pass it.",
+                      check.visible)
+    if status == "unreadable":
+        return failed(*args, f"{check.description}: what `{check.function}` returned could not be sent back to the "
+                      f"grader: {observation.get('error', 'it is not plain data')}.",
+                      "Return what the docstring asks for: numbers, arrays, lists or the object named, of the size "
+                      "described.", check.visible)
     if status == "error":
         return failed(*args, f"{check.description}: calling `{check.function}` raised {observation.get('error', 'an error')}.",
                       "Run the visible check in your notebook and read the traceback.", check.visible)

@@ -1,22 +1,33 @@
-"""The batch grader: one submission in, one ChapterReport out.
+"""The batch grader: submissions in, one ChapterReport per chapter notebook out.
 
 The order of the steps is the point:
-1. prepare the chapter's inputs in a fresh folder (trusted code);
-2. read the submission's code cells (no code runs yet);
-3. run the cells and the probes in the sandboxed worker, which sees only the
-   Python install, the ``autograder`` package, the inputs (read-only) and an
-   output folder;
-4. read back plain data, then compute the expected answers and score here,
-   in the trusted process. The worker's exit status decides nothing.
+1. prepare each chapter's inputs in a fresh folder, and its held-out photos in a private one
+   (trusted code);
+2. read the submissions' code cells (no code runs yet);
+3. run the cells and the probes in sandboxed workers, which see only the Python install, the
+   ``autograder`` package, the inputs (read-only) and their output folders. All the chapters of
+   one student's submission share one worker per Keras flavour (TensorFlow is imported once;
+   each chapter runs in a child of its own), and a hung or crashed step costs only its own checks
+   (:mod:`autograder.worker`);
+4. as soon as the chapters that need it are observed, a second sandboxed process holding no
+   student code measures what must not be measured where student code runs: it trains the
+   architectures the builders described and scores them on held-out photos
+   (:mod:`autograder.evaluator`), while the workers go on with the other chapters;
+5. read back plain data, compute the expected answers and score here, in the trusted process.
+   No exit status decides anything.
 """
 from __future__ import annotations
 
 import json
 import sys
 import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import data, sandbox, transport
+from . import data, evaluator, sandbox, transport, worker
 from .chapters import all_chapters, get_chapter
 from .core import Chapter, score
 from .notebook import SubmissionError, read_submission
@@ -24,6 +35,8 @@ from .report import ChapterReport
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SUBMISSION_SUFFIXES = (".ipynb", ".py")
+STARTUP_SECONDS = 60.0      # a worker importing TensorFlow on a loaded machine
+WORKER_LAUNCHES = 3         # a worker that dies is started again for the chapters it left
 
 
 def chapter_for(path: Path) -> Chapter:
@@ -45,104 +58,230 @@ def find_submissions(path: Path) -> list[Path]:
     return found
 
 
-def _worker_problem(run: sandbox.WorkerRun) -> str:
+def worst_case_seconds(chapter: Chapter, cells: int) -> float:
+    """The longest a chapter can keep a worker: every cell and every check running to its limit."""
+    return STARTUP_SECONDS + (cells + len(chapter.checks)) * (chapter.per_check_seconds + worker.GRACE_SECONDS)
+
+
+@dataclass
+class _Item:
+    """One chapter notebook of one submission, and where its data lives while it is graded."""
+    path: Path
+    chapter: Chapter
+    inputs: Path
+    out: Path
+    private: Path | None = None
+    cells: list = field(default_factory=list)
+    problem: str | None = None
+    notes: list[str] = field(default_factory=list)
+    sandboxed: bool = False
+    worker_run: sandbox.WorkerRun | None = None
+    measured: dict = field(default_factory=dict)
+
+    @property
+    def done(self) -> bool:
+        return (self.out / worker.DONE).exists()
+
+    @property
+    def needs_measure(self) -> bool:
+        return any(check.measure is not None for check in self.chapter.checks)
+
+
+def _environment(chapter: Chapter, photo_dir: Path | None) -> dict:
+    env = {**dict(chapter.environment), "PYTHONPATH": str(PACKAGE_DIR.parent), "FLOWERS_OFFLINE": "1",
+           "CUDA_VISIBLE_DEVICES": ""}  # the student's worker never gets an accelerator
+    if photo_dir is not None:
+        env["FLOWERS_DIR"] = str(photo_dir)
+    return env
+
+
+def _worker_problem(run: sandbox.WorkerRun | None) -> str:
+    if run is None:
+        return "the notebook's worker did not run"
     if run.timed_out:
         return "the notebook did not finish within the time allowed"
     tail = run.stderr.strip().splitlines()[-1:] or ["no error message"]
     return f"the notebook's worker stopped early (exit status {run.returncode}: {tail[0][:300]})"
 
 
-EVALUATOR_LIMITS = sandbox.Limits(wall_seconds=180.0, memory_bytes=6 << 30)
+def _run_group(items: list[_Item], work: Path, key: str) -> None:
+    """One sandboxed worker for these chapters (same Keras flavour), started again for the chapters
+    it left unfinished if it died, at most WORKER_LAUNCHES times."""
+    chapter = items[0].chapter
+    photo_dir = data.resolve_data_dir() if any(item.chapter.photos for item in items) else None
+    read_only = [PACKAGE_DIR, *(item.inputs for item in items), *([photo_dir] if photo_dir else [])]
+    budget = sum(worst_case_seconds(item.chapter, len(item.cells)) for item in items)
+    memory = max(item.chapter.memory_bytes for item in items)
+    deadline = time.monotonic() + budget
+    for launch in range(WORKER_LAUNCHES):
+        left = [item for item in items if not item.done]
+        if not left or deadline - time.monotonic() < 10:
+            break
+        jobs = work / f"jobs-{key}-{launch}.json"
+        jobs.write_text(json.dumps([{"chapter": item.chapter.key, "inputs": str(item.inputs), "out": str(item.out)}
+                                    for item in left]))
+        run = sandbox.run_worker([sys.executable, "-m", "autograder.worker", str(jobs)],
+                                 read_only=[*read_only, jobs], writable=[item.out for item in left],
+                                 limits=sandbox.Limits(wall_seconds=deadline - time.monotonic(), memory_bytes=memory),
+                                 env=_environment(chapter, photo_dir))
+        for item in left:
+            item.worker_run, item.sandboxed = run, run.sandboxed
+            if run.warning and run.warning not in item.notes:
+                item.notes.append(run.warning)
+        if run.timed_out:
+            break
 
 
-def _measure(chapter: Chapter, observations: dict, private: Path, out: Path, notes: list[str]) -> dict:
-    """Step 5 for checks with a ``measure``: a second sandboxed process, holding no student
-    code, rebuilds what the worker described and measures it on the private data."""
-    wanted = {check.grade_id: observations[check.grade_id] for check in chapter.checks
-              if check.measure is not None and isinstance(observations.get(check.grade_id), dict)
-              and observations[check.grade_id].get("status") == "ok"}
-    if not wanted:
-        return observations
-    found, measured = out / "measure-in", out / "measure-out"
-    found.mkdir()
-    measured.mkdir()
-    transport.write(found, {"observations": wanted})
-    run = sandbox.run_worker(
-        [sys.executable, "-m", "autograder.evaluator", "--chapter", chapter.key, "--found", str(found),
-         "--private", str(private), "--out", str(measured)],
-        read_only=[PACKAGE_DIR, found, private], writable=[measured], limits=EVALUATOR_LIMITS,
-        env={**dict(chapter.environment), "PYTHONPATH": str(PACKAGE_DIR.parent), "FLOWERS_OFFLINE": "1"})
+def _measure(items: list[_Item], work: Path) -> None:
+    """Step 4: the trusted evaluator, one process for every chapter that needs it."""
+    jobs, owners = [], []
+    for item in items:
+        wanted = {}
+        for check in item.chapter.checks:
+            if check.measure is None:
+                continue
+            observation = _read_observation(item, check.grade_id)
+            if isinstance(observation, dict) and observation.get("status") == "ok":
+                wanted[check.grade_id] = observation
+        if wanted:
+            jobs.append({"chapter": item.chapter.key, "observations": wanted, "private": item.private})
+            owners.append((item, wanted))
+    if not jobs:
+        return
+    trainings = sum(1 for _, wanted in owners for grade_id in wanted if "accuracy" in grade_id)
+    results, run = evaluator.run(jobs, work / "evaluator", trainings=max(1, trainings))
+    for index, (item, wanted) in enumerate(owners):
+        measured = results.get(index)
+        if measured is None:
+            item.notes.append(f"the grader could not measure the models ({_worker_problem(run)})")
+            measured = {}
+        for grade_id in wanted:
+            item.measured[grade_id] = measured.get(grade_id) or {
+                "status": "error", "error": "the grader could not rebuild or measure it (too large for its memory or time)"}
+
+
+def _read_observation(item: _Item, grade_id: str) -> dict | None:
+    folder = item.out / worker.CHECKS / grade_id
+    if not folder.is_dir():
+        return None
     try:
-        results = transport.read(measured).get("observations", {})
+        observation = transport.read(folder)
     except transport.TransportError as error:
-        results = {}
-        notes.append(f"the grader could not measure the trained models ({_worker_problem(run)}; {error})")
-    merged = dict(observations)
-    for grade_id in wanted:
-        merged[grade_id] = results.get(grade_id) or {
-            "status": "error", "error": "the grader could not rebuild or measure it (too large for its memory or time)"}
-    return merged
+        return {"status": "unreadable", "error": str(error)}
+    return observation if isinstance(observation, dict) else {"status": "unreadable", "error": "not a JSON object"}
+
+
+def _report(item: _Item) -> ChapterReport:
+    chapter = item.chapter
+    journal = worker.read_journal(item.out) if item.out.exists() else {"cells": {}}
+    for index, problem in sorted(journal["cells"].items()):
+        if problem and len(item.notes) < 12 and 0 <= index < len(item.cells):
+            item.notes.append(f"{item.cells[index].label}: {problem}")
+    problem = item.problem or _worker_problem(item.worker_run)
+    results, devices, observed = [], set(), False
+    for check in chapter.checks:
+        observation = item.measured.get(check.grade_id) or _read_observation(item, check.grade_id)
+        observed = observed or isinstance(observation, dict)
+        if not isinstance(observation, dict):
+            observation = {"status": "no result", "error": problem}
+        value = observation.get("value")
+        if isinstance(value, dict) and isinstance(value.get("device"), str):
+            devices.add(value["device"])
+        results.append(score(check, observation, check.expected(item.inputs)))
+    item.notes.extend(f"models trained by the grader on {device}" for device in sorted(devices))
+    if not observed:
+        item.notes.append(problem)
+    return ChapterReport(chapter.key, chapter.title, str(item.path), results, item.notes, item.sandboxed)
+
+
+def grade_many(submissions: list[tuple[Path, Chapter]], test_dir: Path | None = None) -> list[ChapterReport]:
+    """Grade the chapter notebooks of **one** student's submission together (one worker per Keras
+    flavour, one trusted evaluator). Never mix students here: they would share a sandbox."""
+    if not submissions:
+        return []
+    for _, chapter in submissions:
+        if chapter.photos or chapter.prepare_private is not None:
+            data.resolve_data_dir()  # FlowersDataUnavailable: this chapter cannot be graded without the photos
+    with tempfile.TemporaryDirectory(prefix="autograder-") as work_dir:
+        work = Path(work_dir)
+        items = []
+        for index, (path, chapter) in enumerate(submissions):
+            item = _Item(Path(path), chapter, work / f"inputs-{index}", work / f"out-{index}")
+            item.inputs.mkdir()
+            item.out.mkdir()
+            if test_dir is not None:
+                item.notes.append(f"test photos from {test_dir}")
+            chapter.prepare(item.inputs)
+            if chapter.prepare_private is not None:  # never bound where student code runs
+                item.private = work / f"private-{index}"
+                item.private.mkdir()
+                chapter.prepare_private(item.private, test_dir)
+            try:
+                item.cells = read_submission(item.path)
+            except SubmissionError as error:
+                item.problem = str(error)
+            else:
+                (item.inputs / "cells.json").write_text(json.dumps([cell.__dict__ for cell in item.cells]))
+            items.append(item)
+        runnable = [item for item in items if item.problem is None]
+        # Chapters that need the evaluator go first, so that it trains while the rest are graded.
+        runnable.sort(key=lambda item: not item.needs_measure)
+        groups: dict[tuple, list[_Item]] = {}
+        for item in runnable:
+            groups.setdefault(item.chapter.environment, []).append(item)
+        threads = []
+        for number, group in enumerate(groups.values()):
+            thread = threading.Thread(target=_run_group, args=(group, work, str(number)), daemon=True)
+            thread.start()
+            threads.append((thread, group))
+        to_measure = [item for item in runnable if item.needs_measure]
+        while to_measure and not all(item.done or not _alive(item, threads) for item in to_measure):
+            time.sleep(0.1)
+        _measure(to_measure, work)
+        for thread, _ in threads:
+            thread.join()
+        return [_report(item) for item in items]
+
+
+def _alive(item: _Item, threads) -> bool:
+    return any(thread.is_alive() for thread, group in threads if item in group)
 
 
 def grade(path: Path, chapter: Chapter | None = None, test_dir: Path | None = None) -> ChapterReport:
+    """Grade one chapter notebook (or percent-format script)."""
     path = Path(path)
-    chapter = chapter or chapter_for(path)
-    notes: list[str] = []
-    if chapter.photos or chapter.prepare_private is not None:
-        data.resolve_data_dir()  # FlowersDataUnavailable: this chapter cannot be graded without the photos
-    if test_dir is not None:
-        notes.append(f"test photos from {test_dir}")
-    with tempfile.TemporaryDirectory(prefix="autograder-") as work:
-        inputs, out, private = Path(work) / "inputs", Path(work) / "out", Path(work) / "private"
-        for folder in (inputs, out, private):
-            folder.mkdir()
-        chapter.prepare(inputs)
-        if chapter.prepare_private is not None:  # never bound where student code runs
-            chapter.prepare_private(private, test_dir)
-        observations: dict = {}
-        sandboxed = False
-        try:
-            cells = read_submission(path)
-        except SubmissionError as error:
-            problem = str(error)
+    return grade_many([(path, chapter or chapter_for(path))], test_dir)[0]
+
+
+def sessions(paths: list[Path], chapter: Chapter | None = None) -> list[list[tuple[Path, Chapter]]]:
+    """Group submissions by student: notebooks that sit in folders named after their chapter
+    (``alice/ch06_training/ch06_training.ipynb``, nbgrader's ``submitted/alice/ch06_training/``)
+    belong to the student folder above; each holds one notebook per chapter. Anything else is
+    graded on its own."""
+    grouped: dict[Path, list[list[tuple[Path, Chapter]]]] = {}
+    alone = []
+    for path in paths:
+        found = chapter or chapter_for(path)
+        if chapter is None and path.parent.name in (found.assignment, found.key):
+            student = grouped.setdefault(path.parent.parent, [])
+            for session in student:
+                if all(other.key != found.key for _, other in session):
+                    session.append((path, found))
+                    break
+            else:
+                student.append([(path, found)])
         else:
-            (inputs / "cells.json").write_text(json.dumps([cell.__dict__ for cell in cells]))
-            read_only = [PACKAGE_DIR, inputs]
-            env = {**dict(chapter.environment), "PYTHONPATH": str(PACKAGE_DIR.parent), "FLOWERS_OFFLINE": "1"}
-            if chapter.photos:  # the real photos, read-only; FlowersDataUnavailable means the grader can't run
-                photo_dir = data.resolve_data_dir()
-                read_only.append(photo_dir)
-                env["FLOWERS_DIR"] = str(photo_dir)
-            run = sandbox.run_worker(
-                [sys.executable, "-m", "autograder.worker", "--chapter", chapter.key,
-                 "--inputs", str(inputs), "--out", str(out)],
-                read_only=read_only, writable=[out],
-                limits=sandbox.Limits(wall_seconds=chapter.wall_seconds, memory_bytes=chapter.memory_bytes),
-                env=env)
-            sandboxed = run.sandboxed
-            if run.warning:
-                notes.append(run.warning)
-            try:
-                payload = transport.read(out)
-                observations = payload.get("observations", {}) if isinstance(payload, dict) else {}
-                problem = _worker_problem(run)
-                for item in payload.get("cell_problems", [])[:10]:
-                    notes.append(f"{item.get('cell')}: {item.get('error')}")
-            except transport.TransportError as error:
-                problem = f"{_worker_problem(run)}; {error}"
-            observations = _measure(chapter, observations, private, Path(work), notes)
-        results = []
-        for check in chapter.checks:
-            observation = observations.get(check.grade_id)
-            if not isinstance(observation, dict):
-                observation = {"status": "no result", "error": problem}
-            results.append(score(check, observation, check.expected(inputs)))
-    if not observations:
-        notes.append(problem)
-    return ChapterReport(chapter.key, chapter.title, str(path), results, notes, sandboxed)
+            alone.append([(path, found)])
+    return [session for student in grouped.values() for session in student] + alone
 
 
-def grade_path(path: Path, chapter_name: str | None = None, test_dir: Path | None = None) -> list[ChapterReport]:
-    """Grade a notebook, a script, or every submission under a folder."""
+def grade_path(path: Path, chapter_name: str | None = None, test_dir: Path | None = None,
+               jobs: int = 1) -> list[ChapterReport]:
+    """Grade a notebook, a script, or every submission under a folder (``jobs`` students at a time)."""
     chapter = get_chapter(chapter_name) if chapter_name else None
-    return [grade(submission, chapter, test_dir) for submission in find_submissions(Path(path))]
+    paths = find_submissions(Path(path))
+    groups = sessions(paths, chapter)
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        graded = list(pool.map(lambda session: grade_many(session, test_dir), groups))
+    by_path = {str(report.submission): report for reports in graded for report in reports}
+    return [by_path[str(path)] for path in paths]

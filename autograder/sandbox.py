@@ -121,7 +121,7 @@ def _python_binds(argv0: str) -> list[str]:
 
 def _bwrap_command(bwrap: str, argv: Sequence[str], read_only: Sequence[str],
                    writable: Sequence[str], env: Mapping[str, str], cwd: str,
-                   scratch_bytes: int) -> list[str]:
+                   scratch_bytes: int, devices: Sequence[str] = ()) -> list[str]:
     options = _bwrap_help(bwrap)  # --disable-userns and --size need bubblewrap 0.8
     size = ["--size", str(scratch_bytes)] if "--size" in options else []
     cmd = [bwrap, "--unshare-all", "--unshare-user", "--cap-drop", "ALL",
@@ -139,6 +139,7 @@ def _bwrap_command(bwrap: str, argv: Sequence[str], read_only: Sequence[str],
     cmd += _python_binds(argv[0])
     cmd += [a for p in read_only for a in ("--ro-bind", p, p)]
     cmd += [a for p in writable for a in ("--bind", p, p)]
+    cmd += [a for p in devices for a in ("--dev-bind", p, p)]  # the trusted trainer's GPU, never the worker's
     cmd += ["--remount-ro", "/", "--clearenv"]
     cmd += [a for k, v in env.items() for a in ("--setenv", k, v)]
     return cmd + ["--chdir", cwd, "--", *argv]
@@ -228,12 +229,13 @@ def _rlimit_setter(limits: Limits, nproc: int):
 
 def run_worker(argv: list[str], *, read_only: Sequence[Path] = (), writable: Sequence[Path] = (),
                limits: Limits = Limits(), env: Mapping[str, str] | None = None,
-               cwd: Path | None = None) -> WorkerRun:
+               cwd: Path | None = None, devices: Sequence[str] = ()) -> WorkerRun:
     """Run ``argv`` in the sandbox (or, if allowed, a plain subprocess) and collect the result.
 
     ``read_only`` and ``writable`` paths appear at the same place inside; the rest
     of the host is invisible except the system directories and the Python install.
-    ``env`` is the whole extra environment: never pass ``os.environ``. Errors while
+    ``env`` is the whole extra environment: never pass ``os.environ``. ``devices`` are device
+    nodes (a GPU's) made visible inside; only trusted code is given any. Errors while
     launching give a WorkerRun with exit code 126 and the reason on stderr.
     """
     mode, bwrap = sandbox_mode(), _bwrap_path()
@@ -267,7 +269,7 @@ def run_worker(argv: list[str], *, read_only: Sequence[Path] = (), writable: Seq
         if missing or not argv:
             return failed(f"cannot share {', '.join(missing)}: no such file or directory"
                           if missing else "no command given")
-        cmd = (_bwrap_command(bwrap, argv, ro, rw, full_env, workdir, limits.file_bytes)
+        cmd = (_bwrap_command(bwrap, argv, ro, rw, full_env, workdir, limits.file_bytes, devices)
                if sandboxed else list(argv))
         nproc = _tasks_of_uid(os.getuid()) + limits.extra_processes
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:

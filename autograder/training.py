@@ -1,23 +1,29 @@
-"""Accuracy earned in the grader (chapters 6 and 7).
+"""Accuracy earned in the grader (chapters 6 and 7): a submission earns it with its architecture alone.
 
-A student's notebook may print any accuracy it likes; the grade never reads it.
-Instead the grader:
+A notebook may print any accuracy it likes; the grade never reads it, and nothing the
+student's process computes reaches the number:
 
-1. builds a **fresh** model from the student's builder, in the student's process
-   (the sandboxed worker, or the kernel under nbgrader), and trains it on the
-   train split with the kit's own preprocessing, seed, image size and epoch
-   budget (:func:`train_fresh`); only the architecture (``model.to_json()``) and
-   the trained weights come back, as plain data;
-2. rebuilds that architecture from its JSON in trusted code, standard Keras
-   classes only (:func:`rebuild`), loads the weights and measures accuracy on a
-   split the student's code never saw (:func:`measure_accuracy`). In the batch
-   grader this runs in a second sandboxed process that holds no student code.
+1. **In the student's process** (the sandboxed worker, or the kernel under nbgrader) the
+   student's builder is called once for a fresh model, and only its architecture comes back:
+   ``model.to_json()`` and the parameter count it claims (:func:`describe_architecture`).
+   No weights, no training, no flags.
+2. **In a trusted process that holds no student code** (the evaluator, sandboxed as well)
+   the architecture is vetted (:func:`vet`: Keras's own classes only, no configuration that
+   carries data, every ``trainable`` flag set back to true, every initializer's seed dropped),
+   rebuilt with every weight initialised from the kit's seed, trained with the kit's budget on
+   the train split and scored on the validation and test splits (:func:`earn`). One training
+   serves every split and every check of the same architecture in that process.
 
+Refusals (custom code, data carried in the configuration, too many parameters) happen in
+:func:`vet` and :func:`rebuild`, in seconds, before any training.
 Thresholds come from ``benchmarks/CALIBRATION.md`` (``python benchmarks/calibrate.py``).
 """
 from __future__ import annotations
 
+import copy
+import hashlib
 import json
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,14 +47,29 @@ BUDGET = Budget(image_size=(48, 48), epochs=8)
 # More parameters than this is a mistake at this image size (a forgotten pooling layer, a
 # Dense layer on raw pixels): the model is refused before any training.
 PARAMETER_CAP = 10_000_000
-TRAIN_FILE = "train_split.npz"          # in the inputs folder: student code may read it
-HELD_OUT_FILES = {"val": "val_split.npz", "test": "test_split.npz"}  # private folder only
+SPLIT_FILES = {"train": "train_split.npz", "val": "val_split.npz", "test": "test_split.npz"}
+HELD_OUT_FILES = {split: SPLIT_FILES[split] for split in ("val", "test")}
+MAX_ARCHITECTURE_CHARS = 4_000_000
+# A configuration value holding more numbers than this is data, not a setting: a shape or a
+# kernel size holds a handful, EfficientNet's Normalization 3 means and 3 variances.
+MAX_NUMBERS_IN_A_SETTING = 64
+# GPU memory the trusted trainer may take (MiB); AUTOGRADER_GPU_MEMORY_MB overrides it.
+GPU_MEMORY_MB = 8192
 
 # What a rebuilt architecture may contain: Keras's own classes, nothing that carries code.
 ALLOWED_MODULES = {"keras", "keras.layers", "keras.initializers", "keras.regularizers", "keras.constraints",
-                   "keras.activations"}
+                   "keras.activations", "keras.src.models.functional", "keras.src.models.sequential"}
+# Operations that the functional API records when a model applies keras.ops to a KerasTensor.
+OPS_MODULES = {"keras.src.ops.numpy", "keras.src.ops.nn", "keras.src.ops.math", "keras.src.ops.core",
+               "keras.src.ops.image"}
 KERAS_TOP_LEVEL = {"Sequential", "Functional", "Model", "DTypePolicy", "FloatDTypePolicy"}
-REFUSED_CLASSES = {"Lambda", "TFSMLayer", "TorchModuleWrapper", "JaxLayer", "FlaxLayer", "Layer"}
+MODEL_CLASSES = {"Sequential", "Functional", "Model"}
+REFUSED_CLASSES = {"Lambda": "a Lambda layer, which carries Python code",
+                   "TFSMLayer": "a TFSMLayer, which loads a saved model from disk",
+                   "TorchModuleWrapper": "a TorchModuleWrapper, which wraps foreign code",
+                   "JaxLayer": "a JaxLayer, which wraps foreign code",
+                   "FlaxLayer": "a FlaxLayer, which wraps foreign code",
+                   "Layer": "a bare keras.layers.Layer"}
 
 
 class ArchitectureRefused(ValueError):
@@ -62,17 +83,14 @@ def _write_split(path: Path, split: str, budget: Budget, test_dir=None) -> None:
     np.savez(path, images=images, labels=labels)
 
 
-def prepare_train_split(inputs_dir: Path, budget: Budget = BUDGET) -> None:
-    """The train split at the budget's size, for the worker (student code may read it)."""
-    _write_split(Path(inputs_dir) / TRAIN_FILE, "train", budget)
-
-
-def prepare_held_out(private_dir: Path, test_dir: Path | None = None, budget: Budget = BUDGET) -> None:
-    """Validation and test splits, for trusted code only (never bound where student code runs).
-    ``test_dir`` (or env FLOWERS_TEST_DIR) replaces the test split with an instructor's photos."""
+def prepare_private(private_dir: Path, test_dir: Path | None = None, budget: Budget = BUDGET) -> None:
+    """Train, validation and test splits at the budget's size, for trusted code only: this folder
+    is never bound where student code runs. ``test_dir`` (or env FLOWERS_TEST_DIR) replaces the
+    test split with an instructor's photos."""
     private_dir = Path(private_dir)
-    _write_split(private_dir / HELD_OUT_FILES["val"], "val", budget)
-    _write_split(private_dir / HELD_OUT_FILES["test"], "test", budget, test_dir=test_dir)
+    _write_split(private_dir / SPLIT_FILES["train"], "train", budget)
+    _write_split(private_dir / SPLIT_FILES["val"], "val", budget)
+    _write_split(private_dir / SPLIT_FILES["test"], "test", budget, test_dir=test_dir)
 
 
 def _load(path: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -107,108 +125,170 @@ def build_fresh(build_model: Callable, num_classes: int, input_shape: tuple[int,
 
 
 def describe_model(model) -> dict:
-    """What the worker sends back about an untrained model: its architecture as JSON."""
+    """What the student's process sends back about a model: its architecture, nothing else."""
     return {"architecture": model.to_json(), "claimed_parameters": int(model.count_params())}
 
 
-_trained: dict = {}
+def describe_architecture(build_model: Callable, num_classes: int, input_shape, *args) -> dict:
+    """The architecture of a fresh model from the student's builder (the accuracy checks' probe)."""
+    return describe_model(build_fresh(build_model, num_classes, input_shape, *args))
 
 
-def train_fresh(build_model: Callable, inputs_dir: Path, budget: Budget = BUDGET, args: tuple = ()) -> dict:
-    """Build a fresh model with the student's builder and train it with the kit's budget.
+# --- trusted side: vetting ----------------------------------------------------------------------------
 
-    Returns plain data: the architecture JSON, the trained weights, how the kit compiled
-    it and how long training took. Models over :data:`PARAMETER_CAP` are not trained.
-    One training serves every check of the same builder in this process (the visible
-    validation check and the hidden test check). ``args`` follow (num_classes, input_shape)
-    in the call to the builder (chapter 7 passes a learning rate)."""
-    key = (id(build_model), getattr(build_model, "__code__", None), budget, str(inputs_dir), args)
-    if key not in _trained:
-        _trained[key] = _train(build_model, Path(inputs_dir), budget, args)
-    return _trained[key]
+def _numbers_in(value) -> int:
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, (int, float)):
+        return 1
+    if isinstance(value, list):
+        return sum(_numbers_in(item) for item in value)
+    return 0
 
 
-def _limit_threads(tf) -> None:
-    """One inter-op thread: on a busy 2-core machine, competing thread pools slow training
-    several times over (measured). Only possible before TensorFlow starts its runtime."""
-    try:
-        tf.config.threading.set_inter_op_parallelism_threads(1)
-    except RuntimeError:
-        pass
+def _where(path: str, tree: dict) -> str:
+    name = (tree.get("config") or {}).get("name") if isinstance(tree.get("config"), dict) else None
+    return f"{path} ({tree.get('class_name')}{f' {name!r}' if name else ''})"
 
 
-def _train(build_model: Callable, inputs_dir: Path, budget: Budget, args: tuple = ()) -> dict:
-    import tensorflow as tf
+def _check_class(tree: dict, path: str) -> None:
+    name, module, registered = tree.get("class_name"), tree.get("module"), tree.get("registered_name")
+    where = _where(path, tree)
+    if name in REFUSED_CLASSES:
+        raise ArchitectureRefused(f"{where} is {REFUSED_CLASSES[name]}; the grader rebuilds models from Keras's "
+                                  f"own layers only")
+    if module in OPS_MODULES:
+        import importlib
 
+        operation = getattr(importlib.import_module(module), str(name), None)
+        if not isinstance(operation, type) or registered not in (None, name):
+            raise ArchitectureRefused(f"{where} is not one of Keras's own operations")
+        return
+    if module not in ALLOWED_MODULES:
+        what = "a model class of your own (a subclass of keras.Model)" if path == "model" else "a class of your own"
+        raise ArchitectureRefused(f"{where} is {what}, from {module!r}; the grader rebuilds only Keras's own "
+                                  f"layers, in keras.Sequential or keras.Model(inputs, outputs)")
+    if registered not in (None, name) and not (module.startswith("keras.src.models") and registered == name):
+        raise ArchitectureRefused(f"{where} is a registered custom object ({registered!r})")
     keras = _keras()
-    images, labels = _load(inputs_dir / TRAIN_FILE)
-    # Seeded: on one machine the same submission earns the same accuracy (measured: identical
-    # weights run to run). tf.config.experimental.enable_op_determinism() would also pin the
-    # kernels, at 1.5 times the training time on this CPU (measured); the threshold's margin
-    # covers what other machines change.
-    keras.utils.set_random_seed(budget.seed)
-    _limit_threads(tf)  # the same submission earns the same accuracy
-    input_shape = (*budget.image_size, 3)
-    model = build_fresh(build_model, len(data.CLASS_NAMES), input_shape, *args)
-    found = describe_model(model)
-    if found["claimed_parameters"] > PARAMETER_CAP:
-        return {**found, "trained": False}
-    probabilities = outputs_probabilities(model, input_shape)
-    # The kit compiles: accuracy measures the architecture, not the student's compile settings.
-    model.compile(optimizer=keras.optimizers.Adam(budget.learning_rate),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=not probabilities),
-                  metrics=["accuracy"])
-    dataset = (tf.data.Dataset.from_tensor_slices((images, labels))
-               .shuffle(len(labels), seed=budget.seed)
-               .batch(budget.batch_size)
-               .map(lambda x, y: (tf.cast(x, tf.float32), y)))
-    start = time.perf_counter()
-    model.fit(dataset, epochs=budget.epochs, verbose=0, shuffle=False)  # the dataset shuffles itself
-    return {**describe_model(model), "trained": True, "weights": [np.asarray(w) for w in model.get_weights()],
-            "from_logits": not probabilities, "train_seconds": round(time.perf_counter() - start, 1)}
+    if module in ("keras", "keras.src.models.functional", "keras.src.models.sequential") and name not in KERAS_TOP_LEVEL:
+        raise ArchitectureRefused(f"{where} is keras.{name}, which the grader does not rebuild")
+    if module == "keras.layers" and not isinstance(getattr(keras.layers, str(name), None), type):
+        raise ArchitectureRefused(f"{where} is not a standard Keras layer")
+    if module == "keras.initializers" and not isinstance(getattr(keras.initializers, str(name), None), type):
+        raise ArchitectureRefused(f"{where} is not a standard Keras initializer")
 
 
-# --- trusted side -------------------------------------------------------------------------------------
+DATA_OBJECTS = {"__numpy__", "__tensor__"}         # arrays inside a configuration
+HARMLESS_OBJECTS = {"__keras_tensor__", "__slice__", "__ellipsis__", "__none__"}
 
-def check_architecture(tree, path: str = "model") -> None:
-    """Refuse anything but Keras's own layers, initializers and regularizers (no code objects)."""
+
+def _refuse_data(count: int, where: str) -> None:
+    raise ArchitectureRefused(
+        f"{where} carries {count:,} numbers. The grader initialises every weight itself from the kit's seed, "
+        f"so a model may not bring values of its own: use a standard initializer (the default is fine)")
+
+
+def _vet(tree, path: str) -> None:
+    """Walk the configuration: refuse code and data, reset seeds and trainable flags (in place)."""
     if isinstance(tree, list):
+        count = _numbers_in(tree)
+        if count > MAX_NUMBERS_IN_A_SETTING:
+            _refuse_data(count, path)
         for index, item in enumerate(tree):
-            check_architecture(item, f"{path}[{index}]")
+            _vet(item, f"{path}[{index}]")
         return
     if not isinstance(tree, dict):
         return
-    if "class_name" in tree and tree.get("class_name") != "__keras_tensor__":
-        name, module = tree.get("class_name"), tree.get("module")
-        keras = _keras()
-        if tree.get("registered_name") not in (None, name) or name in REFUSED_CLASSES:
-            raise ArchitectureRefused(f"{path} uses {name}, which the grader cannot rebuild")
-        if module not in ALLOWED_MODULES:
-            raise ArchitectureRefused(f"{path} uses {name} from {module!r}; only Keras's own layers are allowed")
-        if module == "keras" and name not in KERAS_TOP_LEVEL:
-            raise ArchitectureRefused(f"{path} uses keras.{name}, which the grader does not rebuild")
-        if module == "keras.layers" and not hasattr(keras.layers, str(name)):
-            raise ArchitectureRefused(f"{path} uses a layer {name!r} that is not a standard Keras layer")
+    name = tree.get("class_name")
+    if isinstance(name, str) and name.startswith("__") and name.endswith("__"):
+        if name in DATA_OBJECTS:
+            config = tree.get("config") if isinstance(tree.get("config"), dict) else {}
+            count = _numbers_in(config.get("value"))
+            if count > MAX_NUMBERS_IN_A_SETTING:
+                _refuse_data(count, path)
+            return
+        if name not in HARMLESS_OBJECTS:
+            raise ArchitectureRefused(f"{path} holds a serialized {name.strip('_')} object, which the grader does not "
+                                      f"rebuild (Python code or raw bytes)")
+        for key, value in tree.items():
+            _vet(value, f"{path}.{key}")
+        return
+    is_object = "class_name" in tree
+    if is_object:
+        _check_class(tree, path)
+        config = tree.get("config")
+        if isinstance(config, dict):
+            if tree.get("module") == "keras.initializers" and "seed" in config:
+                config["seed"] = None       # every weight comes from the kit's seed
+            if "trainable" in config:
+                config["trainable"] = True  # the grader trains every layer
+            for key, value in config.items():
+                if _numbers_in(value) > MAX_NUMBERS_IN_A_SETTING:
+                    _refuse_data(_numbers_in(value), f"{_where(path, tree)}, in its {key!r} setting,")
     for key, value in tree.items():
-        check_architecture(value, f"{path}.{key}" if key not in ("config",) else path)
+        if key in ("class_name", "module", "registered_name"):
+            continue
+        if key == "config" and is_object and isinstance(value, dict):
+            for inner_key, inner in value.items():
+                _vet(inner, f"{path}.{inner_key}")
+        else:
+            _vet(value, f"{path}.{key}")
 
 
-def rebuild(architecture: str, weights=None):
-    """A Keras model from an architecture JSON string, built by trusted code only."""
-    keras = _keras()
-    if not isinstance(architecture, str) or len(architecture) > 4_000_000:
+def vet(architecture) -> dict:
+    """The architecture as a configuration the grader may rebuild, or ArchitectureRefused saying why.
+
+    Returned with every initializer's seed removed (weights come from the kit's seed), every
+    ``trainable`` flag true and the compile settings dropped (the grader compiles itself)."""
+    if not isinstance(architecture, str):
         raise ArchitectureRefused("the architecture did not come back as a JSON string")
-    tree = json.loads(architecture)
-    if isinstance(tree, dict):  # only the layers matter for predictions: how it was compiled does not
-        tree.pop("compile_config", None)
-    check_architecture(tree)
-    model = keras.saving.deserialize_keras_object(tree, safe_mode=True)
+    if len(architecture) > MAX_ARCHITECTURE_CHARS:
+        raise ArchitectureRefused(f"its configuration is {len(architecture):,} characters long (at most "
+                                  f"{MAX_ARCHITECTURE_CHARS:,}); a model that size carries data, not layers")
+    try:
+        tree = json.loads(architecture)
+    except ValueError as error:
+        raise ArchitectureRefused(f"the architecture is not valid JSON ({error})") from None
+    if not isinstance(tree, dict):
+        raise ArchitectureRefused("the architecture is not a Keras model")
+    tree = copy.deepcopy(tree)
+    tree.pop("compile_config", None)  # only the layers matter: the grader compiles with its budget
+    _vet(tree, "model")
+    if tree.get("class_name") not in MODEL_CLASSES:
+        raise ArchitectureRefused(f"the model is a {tree.get('class_name')}, not a keras.Sequential or "
+                                  f"keras.Model(inputs, outputs)")
+    return tree
+
+
+def architecture_key(architecture: str, *extra) -> str:
+    return hashlib.sha256(json.dumps([architecture, *map(repr, extra)]).encode()).hexdigest()
+
+
+def rebuild(architecture: str, weights=None, seed: int | None = None):
+    """A Keras model from an architecture JSON string, built by trusted code only. Every weight is
+    initialised afresh (from ``seed`` when given); ``weights`` replaces them (tests and baselines)."""
+    keras = _keras()
+    tree = vet(architecture)
+    if seed is not None:
+        keras.utils.set_random_seed(seed)
+    try:
+        model = keras.saving.deserialize_keras_object(tree, safe_mode=True)
+    except ArchitectureRefused:
+        raise
+    except Exception as error:  # a configuration Keras itself cannot rebuild
+        text = str(error).strip().splitlines()
+        raise ArchitectureRefused(f"Keras could not rebuild it ({type(error).__name__}: {text[0][:200] if text else ''})") from None
+    if not isinstance(model, keras.Model):
+        raise ArchitectureRefused(f"it rebuilt as a {type(model).__name__}, not a keras Model")
+    for layer in model._flatten_layers(include_self=True, recursive=True):
+        layer.trainable = True
     if weights is not None:
         model.set_weights([np.asarray(w) for w in weights])
     return model
 
 
-def measure_architecture(found: dict, private_dir: Path, input_shape=None) -> dict:
+def measure_architecture(found: dict, private_dir: Path | None = None) -> dict:
     """Trusted facts about an untrained architecture: shapes, parameters, output kind."""
     claimed = int(found.get("claimed_parameters", 0))
     if claimed > PARAMETER_CAP:  # not rebuilt: building it is the cost the cap avoids
@@ -226,25 +306,125 @@ def measure_architecture(found: dict, private_dir: Path, input_shape=None) -> di
             "layers": [type(layer).__name__ for layer in model.layers]}
 
 
+# --- trusted side: the accelerator --------------------------------------------------------------------
+
+_device: str | None = None
+
+
+def configure_device() -> str:
+    """Set TensorFlow up for the trusted trainer and name the device it trains on.
+
+    With a GPU visible, the first one is used under a memory cap (AUTOGRADER_GPU_MEMORY_MB, default
+    :data:`GPU_MEMORY_MB`); else the CPU, with one inter-op thread: on a busy 2-core machine competing
+    thread pools slow training several times over (measured). Only the trusted trainer calls this:
+    the student's worker never sees a GPU."""
+    global _device
+    if _device is not None:
+        return _device
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    try:
+        if gpus:
+            cap = int(os.environ.get("AUTOGRADER_GPU_MEMORY_MB", GPU_MEMORY_MB))
+            tf.config.set_visible_devices(gpus[:1], "GPU")
+            tf.config.set_logical_device_configuration(gpus[0], [tf.config.LogicalDeviceConfiguration(memory_limit=cap)])
+        else:
+            tf.config.threading.set_inter_op_parallelism_threads(1)
+    except RuntimeError:  # the runtime already started: keep what it has
+        pass
+    if gpus:
+        details = tf.config.experimental.get_device_details(gpus[0])
+        _device = f"GPU {details.get('device_name', gpus[0].name)} (memory cap {os.environ.get('AUTOGRADER_GPU_MEMORY_MB', GPU_MEMORY_MB)} MiB)"
+    else:
+        _device = f"CPU ({os.cpu_count()} cores)"
+    return _device
+
+
+# --- trusted side: training and scoring ---------------------------------------------------------------
+
+def _dataset(images: np.ndarray, labels: np.ndarray, budget: Budget):
+    import tensorflow as tf
+
+    return (tf.data.Dataset.from_tensor_slices((images, labels))
+            .shuffle(len(labels), seed=budget.seed)
+            .batch(budget.batch_size)
+            .map(lambda x, y: (tf.cast(x, tf.float32), y))
+            .prefetch(2))
+
+
+def fit_budget(model, images: np.ndarray, labels: np.ndarray, budget: Budget = BUDGET) -> dict:
+    """Compile ``model`` the kit's way and train it with ``budget``; returns how it went."""
+    keras = _keras()
+    probabilities = outputs_probabilities(model, tuple(model.input_shape[1:]))
+    # The kit compiles: accuracy measures the architecture, not the student's compile settings.
+    model.compile(optimizer=keras.optimizers.Adam(budget.learning_rate),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=not probabilities),
+                  metrics=["accuracy"])
+    start = time.perf_counter()
+    model.fit(_dataset(images, labels, budget), epochs=budget.epochs, verbose=0, shuffle=False)
+    seconds = time.perf_counter() - start
+    return {"from_logits": not probabilities, "train_seconds": round(seconds, 1),
+            "images_per_second": round(len(labels) * budget.epochs / max(seconds, 1e-9))}
+
+
 def predict_classes(model, images: np.ndarray, batch_size: int = 64) -> np.ndarray:
     outputs = model.predict(images.astype("float32"), batch_size=batch_size, verbose=0)
     return np.asarray(outputs).argmax(axis=-1)
 
 
-def measure_accuracy(split: str):
-    """A ``measure`` step: rebuild the trained model and score it on a held-out split."""
+def score_split(model, private_dir: Path, split: str) -> dict:
+    images, labels = _load(Path(private_dir) / SPLIT_FILES[split])
+    predicted = predict_classes(model, images)
+    return {"split": split, "count": int(len(labels)),
+            "accuracy": float(np.mean(predicted == labels)) if len(labels) else 0.0,
+            "per_class": [float(np.mean(predicted[labels == c] == c)) if np.any(labels == c) else None
+                          for c in range(len(data.CLASS_NAMES))]}
+
+
+_earned: dict[str, dict] = {}
+
+
+def earn(found: dict, private_dir: Path, budget: Budget = BUDGET) -> dict:
+    """Rebuild the architecture the student's builder described, train it with ``budget`` on the
+    train split and score it on the validation and test splits. Trusted code only.
+
+    Memoised by architecture: the visible (validation) and hidden (test) checks share one training."""
+    claimed = int(found.get("claimed_parameters", 0)) if isinstance(found, dict) else 0
+    if claimed > PARAMETER_CAP:
+        return {"trained": False, "parameters": claimed}
+    architecture = found.get("architecture") if isinstance(found, dict) else None
+    key = architecture_key(architecture, budget, str(private_dir))
+    if key not in _earned:
+        _earned[key] = _earn(architecture, Path(private_dir), budget)
+    return _earned[key]
+
+
+def _earn(architecture: str, private_dir: Path, budget: Budget) -> dict:
+    import keras
+
+    device = configure_device()
+    try:
+        keras.backend.clear_session()
+        model = rebuild(architecture, seed=budget.seed)
+    except ArchitectureRefused as error:
+        return {"trained": True, "refused": str(error)}
+    parameters = int(model.count_params())
+    if parameters > PARAMETER_CAP:
+        return {"trained": False, "parameters": parameters}
+    images, labels = _load(private_dir / SPLIT_FILES["train"])
+    keras.utils.set_random_seed(budget.seed)  # the same architecture earns the same accuracy
+    fitted = fit_budget(model, images, labels, budget)
+    scores = {split: score_split(model, private_dir, split) for split in ("val", "test")}
+    return {"trained": True, "parameters": parameters, "device": device, **fitted, "scores": scores}
+
+
+def measure_accuracy(split: str, budget: Budget = BUDGET):
+    """A ``measure`` step: train the described architecture (once) and report one split's score."""
     def measure(found: dict, private_dir: Path) -> dict:
-        if not found.get("trained"):
-            return {"trained": False, "parameters": int(found.get("claimed_parameters", 0))}
-        try:
-            model = rebuild(found["architecture"], found["weights"])
-        except ArchitectureRefused as error:
-            return {"trained": True, "refused": str(error)}
-        images, labels = _load(Path(private_dir) / HELD_OUT_FILES[split])
-        predicted = predict_classes(model, images)
-        return {"trained": True, "split": split, "count": int(len(labels)),
-                "accuracy": float(np.mean(predicted == labels)) if len(labels) else 0.0,
-                "per_class": [float(np.mean(predicted[labels == c] == c)) if np.any(labels == c) else None
-                              for c in range(len(data.CLASS_NAMES))],
-                "train_seconds": found.get("train_seconds")}
+        earned = earn(found, private_dir, budget)
+        if not earned.get("trained") or "refused" in earned:
+            return earned
+        return {"trained": True, **earned["scores"][split], "train_seconds": earned["train_seconds"],
+                "device": earned["device"], "parameters": earned["parameters"]}
     return measure

@@ -1,20 +1,30 @@
-"""The worker: runs a submission's code and the chapter's probes, writes plain data.
+"""The worker: runs a submission's code and the chapters' probes, writes plain data.
 
 Started by :mod:`autograder.grading` inside the sandbox as
-``python -m autograder.worker --chapter ch04 --inputs DIR --out DIR``. It reads
-``cells.json`` from the inputs folder, runs every code cell in one namespace
-(a failing cell is recorded and the next one still runs, as in a notebook),
-then calls each check's probe and writes the observations through
-:mod:`autograder.transport`. Nothing it writes is trusted: the grader
-re-validates every value and computes the expected answers itself.
+``python -m autograder.worker JOBS.json``, where the file lists one job per chapter
+(``{"chapter": "ch04", "inputs": DIR, "out": DIR}``). The process imports TensorFlow once,
+then **forks one child per chapter**: the child runs the chapter's code cells in one namespace
+(a failing cell is recorded and the next one still runs, as in a notebook), then each check's
+probe, and writes every observation as soon as it has it (``out/checks/<grade_id>/``, through
+:mod:`autograder.transport`) along with a journal of what it began and ended.
+
+A fault costs only its own checks. Every cell and every probe has ``per_check_seconds``: past it
+the step is interrupted; a step that ignores the interruption (an ``except BaseException`` loop,
+native code) or kills its process is ended by this supervisor a few seconds later, recorded against
+its cell or check, and a fresh child takes over from the next step. A stub that hung is not called
+again by the chapter's other checks: they are recorded as not finished, with the check where it
+hung. Nothing the worker writes is trusted: the grader re-validates every value and computes the
+expected answers itself.
 """
 from __future__ import annotations
 
 import argparse
 import contextlib
 import json
+import os
 import signal
 import sys
+import time
 from pathlib import Path
 
 from .quiet import quiet, quiet_environment
@@ -24,6 +34,11 @@ quiet_environment()
 from . import transport  # noqa: E402  (after the environment is set for TensorFlow)
 from .chapters import get_chapter  # noqa: E402
 from .core import ProbeTimeout, observe  # noqa: E402
+
+GRACE_SECONDS = 5.0      # after a step's limit, before the supervisor ends its process
+JOURNAL = "journal.jsonl"
+CHECKS = "checks"
+DONE = "done"
 
 
 @contextlib.contextmanager
@@ -39,37 +54,194 @@ def time_limit(seconds: int):
         signal.signal(signal.SIGALRM, previous)
 
 
-def run_cells(cells: list[dict], namespace: dict, seconds: int) -> list[dict]:
-    problems = []
-    for cell in cells:
+# --- the journal -------------------------------------------------------------------------------------
+
+def _log(out: Path, **entry) -> None:
+    with open(out / JOURNAL, "a", encoding="utf-8") as journal:
+        journal.write(json.dumps(entry) + "\n")
+
+
+def read_journal(out: Path) -> dict:
+    """What a chapter's journal says: cells and checks ended, stubs that hung, the step in progress."""
+    state = {"cells": {}, "checks": set(), "hung": {}, "current": None}
+    path = Path(out) / JOURNAL
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines() if path.exists() else []
+    for line in lines:
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if not isinstance(entry, dict):
+            continue
+        if "begin" in entry:
+            state["current"] = entry
+        elif entry.get("end") == "cell":
+            state["cells"][int(entry.get("index", -1))] = entry.get("problem")
+            state["current"] = None
+        elif entry.get("end") == "check":
+            state["checks"].add(str(entry.get("id")))
+            state["current"] = None
+        elif "hung" in entry:
+            state["hung"][str(entry["hung"])] = str(entry.get("id"))
+    return state
+
+
+def write_observation(out: Path, grade_id: str, observation: dict) -> None:
+    """One check's observation, in a folder of its own, replaced whole (never half-written)."""
+    folder = out / CHECKS / grade_id
+    partial = out / CHECKS / f".{grade_id}.partial"
+    partial.mkdir(parents=True, exist_ok=True)
+    transport.write(partial, transport.plain_or_error(observation))
+    if (partial / transport.JSON_NAME).stat().st_size > transport.MAX_JSON_BYTES:
+        size = (partial / transport.JSON_NAME).stat().st_size
+        transport.write(partial, {"status": "unreadable", "error": f"it returned {size / 2**20:.1f} MiB of data, "
+                                  f"more than the {transport.MAX_JSON_BYTES >> 20} MiB a check accepts"})
+    if folder.exists():
+        for item in folder.iterdir():
+            item.unlink()
+        folder.rmdir()
+    partial.rename(folder)
+
+
+# --- the child: one chapter's code -------------------------------------------------------------------
+
+def run_chapter(chapter, cells: list[dict], inputs: Path, out: Path, state: dict) -> None:
+    """Run the cells, then every check not yet observed; journal each step."""
+    seconds = chapter.per_check_seconds
+    namespace: dict = {"__name__": "__submission__"}
+    for index, cell in enumerate(cells):
+        if index in state["cells"] and state["cells"][index] and state["cells"][index].startswith("skipped"):
+            continue
+        _log(out, begin="cell", index=index, label=cell["label"])
+        problem = None
         try:
             code = compile(cell["source"], f"<{cell['label']}>", "exec")
             with time_limit(seconds), quiet():
                 exec(code, namespace)
         except ProbeTimeout:
-            problems.append({"cell": cell["label"], "error": f"did not finish within {seconds} s"})
+            problem = f"did not finish within {seconds} s"
         except KeyboardInterrupt:
             raise
         except BaseException as error:  # SystemExit from a cell must not end the worker
-            problems.append({"cell": cell["label"], "error": f"{type(error).__name__}: {str(error)[:300]}"})
-    return problems
+            problem = f"{type(error).__name__}: {str(error)[:300]}"
+        _log(out, end="cell", index=index, problem=problem)
+    hung = dict(state["hung"])
+    for check in chapter.checks:
+        if check.grade_id in state["checks"]:
+            continue
+        _log(out, begin="check", id=check.grade_id, function=check.function)
+        if check.function in hung:
+            observation = {"status": "timeout", "function": check.function, "seconds": seconds,
+                           "earlier": hung[check.function]}
+        else:
+            try:
+                with time_limit(seconds), quiet():
+                    observation = observe(check, namespace, inputs)
+            except ProbeTimeout:  # raised between observe's own handlers
+                observation = {"status": "timeout"}
+            if observation.get("status") == "timeout":
+                observation = {"status": "timeout", "function": check.function, "seconds": seconds}
+                hung[check.function] = check.grade_id
+                _log(out, hung=check.function, id=check.grade_id)
+        write_observation(out, check.grade_id, observation)
+        _log(out, end="check", id=check.grade_id)
+
+
+# --- the supervisor: one child per chapter, replaced when a step kills or hangs it -------------------
+
+def _describe_end(status: int | None, killed: bool, seconds: int) -> str:
+    if killed:
+        return f"did not finish within {seconds} s"
+    if status is not None and os.WIFSIGNALED(status):
+        return f"ended the process (signal {os.WTERMSIG(status)})"
+    code = os.WEXITSTATUS(status) if status is not None and os.WIFEXITED(status) else status
+    return f"ended the process (exit status {code})"
+
+
+def _kill_group(pid: int) -> None:
+    for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
+        with contextlib.suppress(OSError):
+            target()
+
+
+def _wait(pid: int, journal: Path, stall_seconds: float) -> tuple[int | None, bool]:
+    """Wait for the child; kill it when its journal has not moved for ``stall_seconds``."""
+    last_size, last_change = -1, time.monotonic()
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status, False
+        size = journal.stat().st_size if journal.exists() else 0
+        if size != last_size:
+            last_size, last_change = size, time.monotonic()
+        elif time.monotonic() - last_change > stall_seconds:
+            _kill_group(pid)
+            _, status = os.waitpid(pid, 0)
+            return status, True
+        time.sleep(0.05)
+
+
+def supervise_chapter(chapter, inputs: Path, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    cells = json.loads((inputs / "cells.json").read_text())
+    seconds = chapter.per_check_seconds
+    for _ in range(len(cells) + len(chapter.checks) + 2):  # each round ends at least one step
+        state = read_journal(out)
+        if all(check.grade_id in state["checks"] for check in chapter.checks):
+            break
+        sys.stdout.flush()
+        pid = os.fork()
+        if pid == 0:  # the child: the student's code runs here, never in the supervisor
+            try:
+                os.setpgid(0, 0)
+                run_chapter(chapter, cells, inputs, out, state)
+            finally:
+                os._exit(0)
+        status, killed = _wait(pid, out / JOURNAL, seconds + GRACE_SECONDS)
+        _kill_group(pid)  # anything the chapter's code left running
+        state = read_journal(out)
+        current = state["current"]
+        if current is None:
+            if all(check.grade_id in state["checks"] for check in chapter.checks):
+                break
+            continue  # ended between steps: a fresh child takes over where it stopped
+        how = _describe_end(status, killed, seconds)
+        if current["begin"] == "cell":
+            _log(out, end="cell", index=current.get("index"), problem=f"skipped after it {how}")
+        else:
+            grade_id, function = str(current.get("id")), str(current.get("function"))
+            write_observation(out, grade_id, {"status": "timeout" if killed else "crashed", "function": function,
+                                              "seconds": seconds, "error": how})
+            if killed:  # a stub that hung is not called again; one that crashed is, by the next check
+                _log(out, hung=function, id=grade_id)
+            _log(out, end="check", id=grade_id)
+    (out / DONE).write_text("done")
+
+
+def _preload(environment_legacy: bool) -> None:
+    """Import what every chapter needs once, before forking: each child starts warm."""
+    with quiet():
+        import numpy  # noqa: F401
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot  # noqa: F401
+        import tensorflow as tf
+
+        if not environment_legacy:
+            import keras  # noqa: F401
+        else:
+            tf.keras.layers  # noqa: B018  (tf-keras, imported through TensorFlow)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder.worker")
-    parser.add_argument("--chapter", required=True)
-    parser.add_argument("--inputs", required=True, type=Path)
-    parser.add_argument("--out", required=True, type=Path)
+    parser.add_argument("jobs", type=Path, help="JSON list of {chapter, inputs, out}")
     args = parser.parse_args(argv)
-    chapter = get_chapter(args.chapter)
-    cells = json.loads((args.inputs / "cells.json").read_text())
-    namespace: dict = {"__name__": "__submission__"}
-    problems = run_cells(cells, namespace, chapter.per_check_seconds)
-    observations = {}
-    for check in chapter.checks:
-        with time_limit(chapter.per_check_seconds), quiet():
-            observations[check.grade_id] = transport.plain_or_error(observe(check, namespace, args.inputs))
-    transport.write(args.out, {"cell_problems": problems, "observations": observations})
+    jobs = json.loads(args.jobs.read_text())
+    _preload(os.environ.get("TF_USE_LEGACY_KERAS") == "1")
+    for job in jobs:
+        supervise_chapter(get_chapter(job["chapter"]), Path(job["inputs"]), Path(job["out"]))
     return 0
 
 

@@ -419,7 +419,6 @@ CHAPTER = Chapter(
     title="A data quality audit",
     prepare=prepare,
     photos=True,
-    wall_seconds=180.0,
     per_check_seconds=20,
     checks=(
         Check("check_count_photos", "count_photos", 1, True, "count_photos on the real course photos",

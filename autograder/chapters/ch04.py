@@ -247,7 +247,6 @@ CHAPTER = Chapter(
     assignment="ch04_loading",
     title="Loading the data",
     prepare=prepare,
-    wall_seconds=240.0,
     per_check_seconds=20,
     checks=(
         Check("check_load_split", "load_split", 2, True, "load_split on a small generated folder (train split)",

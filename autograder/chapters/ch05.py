@@ -271,7 +271,6 @@ CHAPTER = Chapter(
     assignment="ch05_preprocessing",
     title="Preprocessing and augmentation",
     prepare=prepare,
-    wall_seconds=240.0,
     per_check_seconds=30,
     checks=(
         Check("check_resize_image", "resize_image", 1, True,

@@ -221,8 +221,7 @@ CHAPTER = Chapter(
     title="Build, compile and train a CNN",
     prepare=earned.prepare,
     prepare_private=earned.prepare_private,
-    wall_seconds=420.0,
-    per_check_seconds=240,
+    per_check_seconds=20,
     memory_bytes=6 << 30,
     checks=(
         _check("check_build_model", "build_model", 2, True, f"build_model(5, {INPUT_SHAPE})",

@@ -221,8 +221,7 @@ CHAPTER = Chapter(
     title="Evaluating and improving the model",
     prepare=earned.prepare,
     prepare_private=earned.prepare_private,
-    wall_seconds=480.0,
-    per_check_seconds=240,
+    per_check_seconds=20,
     memory_bytes=6 << 30,
     checks=(
         Check("check_plot_history", "plot_history", 2, True, "plot_history on a 6-epoch History",

@@ -348,7 +348,6 @@ CHAPTER = Chapter(
     assignment="ch08_explainability",
     title="Explainability with Grad-CAM",
     prepare=prepare,
-    wall_seconds=240.0,
     per_check_seconds=60,
     environment=(("TF_USE_LEGACY_KERAS", "1"),),
     checks=(

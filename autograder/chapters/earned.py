@@ -1,9 +1,10 @@
 """Checks of accuracy earned in the grader, shared by chapters 6 and 7.
 
-The probe trains a fresh model from the student's builder with the kit's budget
-(:func:`autograder.training.train_fresh`, in the student's process); ``measure`` rebuilds it
-from JSON and weights where no student code runs and scores it on a held-out split; the
-judge compares with a calibrated threshold (``benchmarks/CALIBRATION.md``).
+The probe, in the student's process, only calls the builder for a fresh model and returns its
+architecture (:func:`autograder.training.describe_architecture`). ``measure``, in a process that
+holds no student code, vets and rebuilds that architecture with the kit's seed, trains it with the
+kit's budget and scores it on a held-out split (:func:`autograder.training.earn`); the judge
+compares with a calibrated threshold (``benchmarks/CALIBRATION.md``).
 """
 from __future__ import annotations
 
@@ -16,17 +17,14 @@ INPUT_SHAPE = (*training.BUDGET.image_size, 3)
 
 
 def prepare(inputs_dir: Path) -> None:
-    """The train split for the worker. Without photos only the accuracy checks cannot run,
-    and they say why; the others need nothing prepared."""
-    try:
-        training.prepare_train_split(inputs_dir)
-    except data.FlowersDataUnavailable as error:
-        (Path(inputs_dir) / "no_photos.txt").write_text(str(error))
+    """Nothing: the student's process builds models, it never sees a photo of chapters 6 and 7."""
 
 
 def prepare_private(private_dir: Path, test_dir: Path | None) -> None:
+    """Train, validation and test splits for the trusted trainer. Without photos only the accuracy
+    checks cannot run, and they say why."""
     try:
-        training.prepare_held_out(private_dir, test_dir)
+        training.prepare_private(private_dir, test_dir)
     except data.FlowersDataUnavailable as error:
         (Path(private_dir) / "no_photos.txt").write_text(str(error))
 
@@ -39,18 +37,22 @@ def refused(found: dict, cap: int) -> Verdict | None:
                        "it is not trained.",
                        "Such a count usually means a Dense layer sees a huge input: keep the MaxPooling2D after "
                        "each convolution and Flatten only at the end.")
-    return Verdict(False, f"the grader cannot rebuild this model: {found['refused']}.",
-                   "Use Keras's own layers only (no Lambda or custom layer classes).")
+    reason = str(found["refused"])
+    hint = ("Build the layers and let Keras initialise them: no arrays passed to layers or initializers, no "
+            "loaded weights (the grader would start from its own seed anyway)." if "carries" in reason else
+            "Use Keras's own layers (keras.layers, keras.applications with weights=None) in keras.Sequential or "
+            "keras.Model(inputs, outputs): no Lambda, no custom layer or model classes.")
+    return Verdict(False, f"the grader cannot rebuild this model: {reason}.", hint)
 
 
 def probe_accuracy(*args):
-    """A probe that trains a fresh model; ``args`` follow (num_classes, input_shape) in the builder's call."""
+    """A probe that returns a fresh model's architecture; ``args`` follow (num_classes, input_shape)
+    in the builder's call. It never trains: training happens where no student code runs."""
     def probe(build_model, inputs_dir: Path) -> dict:
-        training.build_fresh(build_model, len(data.CLASS_NAMES), INPUT_SHAPE, *args)  # a stub says so first
-        missing = Path(inputs_dir) / "no_photos.txt"
-        if missing.exists():
-            raise data.FlowersDataUnavailable(missing.read_text())
-        return training.train_fresh(build_model, inputs_dir, args=tuple(args))
+        return training.describe_architecture(build_model, len(data.CLASS_NAMES), INPUT_SHAPE, *args)
+    # Probes with the same ``shared_by`` observe the same thing: run_check measures them together,
+    # so the validation and test checks of one architecture share one training.
+    probe.shared_by = ("architecture", INPUT_SHAPE, args)
     return probe
 
 
@@ -83,15 +85,15 @@ def judge_accuracy(found: dict, expected: dict) -> Verdict:
         return refused(found, expected["cap"])
     accuracy, threshold, split = float(found["accuracy"]), expected["threshold"], expected["split"]
     where = "validation" if split == "val" else "test"
-    told = (f"a fresh model from your {expected.get('function', 'build_model')}, trained by the grader ({expected['budget']}), "
-            f"scored {accuracy:.3f} on {found['count']} {where} photos")
+    told = (f"your {expected.get('function', 'build_model')}'s architecture, initialised and trained by the grader "
+            f"({expected['budget']}), scored {accuracy:.3f} on {found['count']} {where} photos")
     if accuracy < threshold:
         per_class = ", ".join(f"{name} {score:.2f}" for name, score in zip(data.CLASS_NAMES, found["per_class"])
                               if score is not None)
         return Verdict(False, f"{told}; at least {threshold:.2f} is needed (per class: {per_class}).",
                        "Guessing one class scores about 0.23. Check that the model sees the pixels (Rescaling(1/255), "
-                       "not 1//255, which is 0), that every layer is trainable, and that the last layer is "
-                       "Dense(num_classes) with softmax or no activation.")
+                       "not 1//255, which is 0), that no constraint or regularizer pins the weights, and that the "
+                       "last layer is Dense(num_classes) with softmax or no activation.")
     return Verdict(True, f"{told} (at least {threshold:.2f} needed).")
 
 
