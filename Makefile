@@ -38,8 +38,8 @@ generate: setup  ## regenerate release/ solutions/ assignments/ from source/ (ON
 grade: setup   ## grade a submission: make grade SUBMISSION=path [RESULTS=results.json]
 	$(PYTHON) -m autograder grade $(SUBMISSION) $(if $(RESULTS),--results $(RESULTS))
 
-benchmark: setup  ## time grading and the solution notebooks; writes benchmarks/REPORT.md figures to stdout
-	$(PYTHON) benchmarks/run.py $(ONLY)
+benchmark: setup  ## grading speed and memory (docs/performance.md): the whole course, the nbgrader way, training, 1 vs 2 jobs
+	$(PYTHON) benchmarks/run.py $(ARGS)
 
 clean:         ## remove the environment and caches (not the generated folders)
 	rm -rf $(VENV) .pytest_cache gradebook.db

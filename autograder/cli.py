@@ -19,7 +19,7 @@ def _grade(args) -> int:
         print(f"error: --test-dir {args.test_dir} is not a folder", file=sys.stderr)
         return EXIT_GRADER_FAILED
     try:
-        reports = grading.grade_path(args.path, args.chapter, args.test_dir)
+        reports = grading.grade_path(args.path, args.chapter, args.test_dir, jobs=args.jobs)
     except (KeyError, sandbox.SandboxUnavailable, data.FlowersDataUnavailable) as error:
         print(f"error: {error.args[0] if error.args else error}", file=sys.stderr)
         return EXIT_GRADER_FAILED
@@ -49,21 +49,27 @@ def _generate(args) -> int:
 
 def _demo(args) -> int:
     """Grade the answer key and the blank release of every chapter; print one table."""
-    from . import course, grading, report
+    from . import course, data, grading, report
 
     from .data import FlowersDataUnavailable
 
     reports, skipped = [], []
-    for name in course.assignments():
-        for folder in ("solutions", "release"):
+    for folder in ("solutions", "release"):
+        session = []
+        for name in course.assignments():
             for notebook in sorted((course.REPO / folder / name).glob("*.ipynb")):
-                try:
-                    chapter_report = grading.grade(notebook)
-                except FlowersDataUnavailable as error:  # chapters 3, 6, 7 grade on the real photos
-                    skipped.append(f"{folder}/{name}: not graded, it needs the photos. {error}")
-                    continue
-                chapter_report.submission = f"{folder}/{name}/{notebook.name}"
-                reports.append(chapter_report)
+                chapter = grading.chapter_for(notebook)
+                if chapter.photos or chapter.prepare_private is not None:
+                    try:
+                        data.resolve_data_dir(download=False)
+                    except FlowersDataUnavailable as error:  # chapters 3, 6, 7 grade on the real photos
+                        skipped.append(f"{folder}/{name}: not graded, it needs the photos. {error}")
+                        continue
+                session.append((notebook, chapter))
+        for chapter_report in grading.grade_many(session):  # one student's course: one worker
+            notebook = Path(chapter_report.submission)
+            chapter_report.submission = f"{folder}/{notebook.parent.name}/{notebook.name}"
+            reports.append(chapter_report)
     if args.verbose:
         for chapter_report in reports:
             print(report.format_details(chapter_report), end="\n\n")
@@ -81,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--results", type=Path, help="also write Gradescope's results.json here")
     grade.add_argument("--test-dir", type=Path, help="a private test set (one folder per class) replacing the test split")
     grade.add_argument("--chapter", help="the chapter (ch04 or ch04_loading) when the file name does not say")
+    grade.add_argument("--jobs", type=int, default=1, help="students graded at the same time (default 1)")
     grade.set_defaults(run=_grade)
     generate = commands.add_parser("generate", help="regenerate release/, solutions/, assignments/ from source/")
     generate.add_argument("assignments", nargs="*", help="only these assignments (ch05 or ch05_preprocessing); default all")

@@ -69,6 +69,9 @@ class Chapter:
     # True when probes read the real photo folder (``data.resolve_data_dir()``): the batch
     # grader then binds it read-only into the sandbox and sets FLOWERS_DIR there.
     photos: bool = False
+    # False when neither the chapter's notebook nor its probes use TensorFlow: its worker then
+    # does not import it ahead of the student's code (half a gigabyte less while grading).
+    tensorflow: bool = True
 
     def check(self, grade_id: str) -> Check:
         for check in self.checks:

@@ -5,10 +5,10 @@ The order of the steps is the point:
    (trusted code);
 2. read the submissions' code cells (no code runs yet);
 3. run the cells and the probes in sandboxed workers, which see only the Python install, the
-   ``autograder`` package, the inputs (read-only) and their output folders. All the chapters of
-   one student's submission share one worker per Keras flavour (TensorFlow is imported once;
-   each chapter runs in a child of its own), and a hung or crashed step costs only its own checks
-   (:mod:`autograder.worker`);
+   ``autograder`` package, the inputs (read-only) and their output folders. The chapters of one
+   student's submission share a worker (TensorFlow is imported once; each chapter runs in a child
+   of its own) when they need the same Keras and the same access to the real photos; a hung or
+   crashed step costs only its own checks (:mod:`autograder.worker`);
 4. as soon as the chapters that need it are observed, a second sandboxed process holding no
    student code measures what must not be measured where student code runs: it trains the
    architectures the builders described and scores them on held-out photos
@@ -58,9 +58,11 @@ def find_submissions(path: Path) -> list[Path]:
     return found
 
 
-def worst_case_seconds(chapter: Chapter, cells: int) -> float:
-    """The longest a chapter can keep a worker: every cell and every check running to its limit."""
-    return STARTUP_SECONDS + (cells + len(chapter.checks)) * (chapter.per_check_seconds + worker.GRACE_SECONDS)
+def worst_case_seconds(chapter: Chapter, cells: int, step_seconds: int | None = None) -> float:
+    """The longest a chapter can keep a worker: every cell and every check running to its limit
+    (a stub that hangs is called once, so the real worst case is lower; see docs/performance.md)."""
+    step = (step_seconds or chapter.per_check_seconds) + worker.GRACE_SECONDS
+    return STARTUP_SECONDS + (cells + len(chapter.checks)) * step
 
 
 @dataclass
@@ -77,6 +79,7 @@ class _Item:
     sandboxed: bool = False
     worker_run: sandbox.WorkerRun | None = None
     measured: dict = field(default_factory=dict)
+    step_seconds: int | None = None     # overrides the chapter's per_check_seconds (tests)
 
     @property
     def done(self) -> bool:
@@ -110,7 +113,7 @@ def _run_group(items: list[_Item], work: Path, key: str) -> None:
     chapter = items[0].chapter
     photo_dir = data.resolve_data_dir() if any(item.chapter.photos for item in items) else None
     read_only = [PACKAGE_DIR, *(item.inputs for item in items), *([photo_dir] if photo_dir else [])]
-    budget = sum(worst_case_seconds(item.chapter, len(item.cells)) for item in items)
+    budget = sum(worst_case_seconds(item.chapter, len(item.cells), item.step_seconds) for item in items)
     memory = max(item.chapter.memory_bytes for item in items)
     deadline = time.monotonic() + budget
     for launch in range(WORKER_LAUNCHES):
@@ -118,8 +121,8 @@ def _run_group(items: list[_Item], work: Path, key: str) -> None:
         if not left or deadline - time.monotonic() < 10:
             break
         jobs = work / f"jobs-{key}-{launch}.json"
-        jobs.write_text(json.dumps([{"chapter": item.chapter.key, "inputs": str(item.inputs), "out": str(item.out)}
-                                    for item in left]))
+        jobs.write_text(json.dumps([{"chapter": item.chapter.key, "inputs": str(item.inputs), "out": str(item.out),
+                                     "seconds": item.step_seconds} for item in left]))
         run = sandbox.run_worker([sys.executable, "-m", "autograder.worker", str(jobs)],
                                  read_only=[*read_only, jobs], writable=[item.out for item in left],
                                  limits=sandbox.Limits(wall_seconds=deadline - time.monotonic(), memory_bytes=memory),
@@ -194,9 +197,11 @@ def _report(item: _Item) -> ChapterReport:
     return ChapterReport(chapter.key, chapter.title, str(item.path), results, item.notes, item.sandboxed)
 
 
-def grade_many(submissions: list[tuple[Path, Chapter]], test_dir: Path | None = None) -> list[ChapterReport]:
+def grade_many(submissions: list[tuple[Path, Chapter]], test_dir: Path | None = None,
+               step_seconds: int | None = None) -> list[ChapterReport]:
     """Grade the chapter notebooks of **one** student's submission together (one worker per Keras
-    flavour, one trusted evaluator). Never mix students here: they would share a sandbox."""
+    flavour, one trusted evaluator). Never mix students here: they would share a sandbox.
+    ``step_seconds`` replaces each chapter's limit per cell and per check (tests use a short one)."""
     if not submissions:
         return []
     for _, chapter in submissions:
@@ -206,7 +211,7 @@ def grade_many(submissions: list[tuple[Path, Chapter]], test_dir: Path | None = 
         work = Path(work_dir)
         items = []
         for index, (path, chapter) in enumerate(submissions):
-            item = _Item(Path(path), chapter, work / f"inputs-{index}", work / f"out-{index}")
+            item = _Item(Path(path), chapter, work / f"inputs-{index}", work / f"out-{index}", step_seconds=step_seconds)
             item.inputs.mkdir()
             item.out.mkdir()
             if test_dir is not None:
@@ -226,9 +231,11 @@ def grade_many(submissions: list[tuple[Path, Chapter]], test_dir: Path | None = 
         runnable = [item for item in items if item.problem is None]
         # Chapters that need the evaluator go first, so that it trains while the rest are graded.
         runnable.sort(key=lambda item: not item.needs_measure)
+        # One worker per Keras flavour, and the chapters that read the real photos apart from the
+        # others: chapters 6 and 7's code must never see the photos the grader scores on.
         groups: dict[tuple, list[_Item]] = {}
         for item in runnable:
-            groups.setdefault(item.chapter.environment, []).append(item)
+            groups.setdefault((item.chapter.environment, item.chapter.photos), []).append(item)
         threads = []
         for number, group in enumerate(groups.values()):
             thread = threading.Thread(target=_run_group, args=(group, work, str(number)), daemon=True)
@@ -247,10 +254,11 @@ def _alive(item: _Item, threads) -> bool:
     return any(thread.is_alive() for thread, group in threads if item in group)
 
 
-def grade(path: Path, chapter: Chapter | None = None, test_dir: Path | None = None) -> ChapterReport:
+def grade(path: Path, chapter: Chapter | None = None, test_dir: Path | None = None,
+          step_seconds: int | None = None) -> ChapterReport:
     """Grade one chapter notebook (or percent-format script)."""
     path = Path(path)
-    return grade_many([(path, chapter or chapter_for(path))], test_dir)[0]
+    return grade_many([(path, chapter or chapter_for(path))], test_dir, step_seconds)[0]
 
 
 def sessions(paths: list[Path], chapter: Chapter | None = None) -> list[list[tuple[Path, Chapter]]]:

@@ -4,8 +4,8 @@
 inputs, calls the student's function through the check's probe (in this
 kernel: nbgrader runs student code here anyway), computes the expected answer
 with the kit's code, and raises :class:`CheckFailed` (an ``AssertionError``) with the message and hint
-when the check fails. A check with a ``measure`` step (accuracy earned in the grader) takes the
-batch grader's route: the probe's plain data goes to the sandboxed evaluator, a process holding no
+when the check fails. A check whose ``measure`` step trains (accuracy earned in the grader) takes
+the batch grader's route: the probe's plain data goes to the sandboxed evaluator, a process holding no
 student code, which trains and scores the architecture there; the same architecture earns the same
 number in both graders. Everything runs inside :func:`quiet`, because nbgrader
 gives no points to a test cell that writes to stderr.
@@ -24,7 +24,7 @@ from .quiet import quiet, quiet_environment
 quiet_environment()
 
 from .chapters import get_chapter  # noqa: E402
-from .core import observe, score  # noqa: E402
+from .core import measure, observe, score  # noqa: E402
 from .result import CheckResult  # noqa: E402
 
 _prepared: dict[str, Path] = {}
@@ -112,8 +112,10 @@ def evaluate(chapter_key: str, grade_id: str, function, *also) -> CheckResult:
     with quiet():
         inputs = _inputs(chapter)
         observation = observe(check, {check.function: function, **dict(zip(check.also, also))}, inputs)
-        if check.measure is not None:
+        if getattr(check.measure, "elsewhere", False):  # training: in the sandboxed evaluator
             observation = measure_elsewhere(chapter, check, observation)
+        elif check.measure is not None:  # facts about an architecture: cheap, and nothing held out
+            observation = measure(check, observation, inputs)
         return score(check, observation, check.expected(inputs))
 
 

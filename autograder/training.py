@@ -20,7 +20,6 @@ Thresholds come from ``benchmarks/CALIBRATION.md`` (``python benchmarks/calibrat
 """
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import os
@@ -143,6 +142,9 @@ def _numbers_in(value) -> int:
         return 1
     if isinstance(value, list):
         return sum(_numbers_in(item) for item in value)
+    if isinstance(value, dict) and value.get("class_name") in DATA_OBJECTS:
+        config = value.get("config") if isinstance(value.get("config"), dict) else {}
+        return _numbers_in(config.get("value"))
     return 0
 
 
@@ -157,19 +159,18 @@ def _check_class(tree: dict, path: str) -> None:
     if name in REFUSED_CLASSES:
         raise ArchitectureRefused(f"{where} is {REFUSED_CLASSES[name]}; the grader rebuilds models from Keras's "
                                   f"own layers only")
+    if registered not in (None, name):
+        raise ArchitectureRefused(f"{where} is a registered custom object ({registered!r}), code of your own")
     if module in OPS_MODULES:
         import importlib
 
-        operation = getattr(importlib.import_module(module), str(name), None)
-        if not isinstance(operation, type) or registered not in (None, name):
+        if not isinstance(getattr(importlib.import_module(module), str(name), None), type):
             raise ArchitectureRefused(f"{where} is not one of Keras's own operations")
         return
     if module not in ALLOWED_MODULES:
         what = "a model class of your own (a subclass of keras.Model)" if path == "model" else "a class of your own"
         raise ArchitectureRefused(f"{where} is {what}, from {module!r}; the grader rebuilds only Keras's own "
                                   f"layers, in keras.Sequential or keras.Model(inputs, outputs)")
-    if registered not in (None, name) and not (module.startswith("keras.src.models") and registered == name):
-        raise ArchitectureRefused(f"{where} is a registered custom object ({registered!r})")
     keras = _keras()
     if module in ("keras", "keras.src.models.functional", "keras.src.models.sequential") and name not in KERAS_TOP_LEVEL:
         raise ArchitectureRefused(f"{where} is keras.{name}, which the grader does not rebuild")
@@ -181,59 +182,81 @@ def _check_class(tree: dict, path: str) -> None:
 
 DATA_OBJECTS = {"__numpy__", "__tensor__"}         # arrays inside a configuration
 HARMLESS_OBJECTS = {"__keras_tensor__", "__slice__", "__ellipsis__", "__none__"}
+# Numbers that operations applied in a functional graph may carry between them (``x * 2.0``,
+# ``keras.ops.add(x, [1, 2, 3])``): constants that multiply and add across features could
+# encode a trained network that the grader never trains, however small each one is.
+MAX_NUMBERS_IN_OPERATIONS = 64
+WEIGHTS_MESSAGE = ("The grader initialises every weight itself from the kit's seed, so a model may not bring "
+                   "values of its own: use a standard initializer (the default is fine)")
 
 
-def _refuse_data(count: int, where: str) -> None:
-    raise ArchitectureRefused(
-        f"{where} carries {count:,} numbers. The grader initialises every weight itself from the kit's seed, "
-        f"so a model may not bring values of its own: use a standard initializer (the default is fine)")
+class _Vetting:
+    """One walk over a configuration: refuse code and data; reset seeds and trainable flags."""
 
+    def __init__(self):
+        self.in_operations = 0     # numbers met so far in the arguments of functional-graph nodes
 
-def _vet(tree, path: str) -> None:
-    """Walk the configuration: refuse code and data, reset seeds and trainable flags (in place)."""
-    if isinstance(tree, list):
-        count = _numbers_in(tree)
-        if count > MAX_NUMBERS_IN_A_SETTING:
-            _refuse_data(count, path)
-        for index, item in enumerate(tree):
-            _vet(item, f"{path}[{index}]")
-        return
-    if not isinstance(tree, dict):
-        return
-    name = tree.get("class_name")
-    if isinstance(name, str) and name.startswith("__") and name.endswith("__"):
-        if name in DATA_OBJECTS:
-            config = tree.get("config") if isinstance(tree.get("config"), dict) else {}
-            count = _numbers_in(config.get("value"))
+    def refuse_data(self, count: int, owner: str, setting: str | None) -> None:
+        where = f"{owner}, in its {setting!r} setting," if setting else owner
+        raise ArchitectureRefused(f"{where} carries {count:,} numbers. {WEIGHTS_MESSAGE}")
+
+    def walk(self, tree, path: str, owner: str, setting: str | None = None, node: bool = False) -> None:
+        if isinstance(tree, list):
+            count = _numbers_in(tree)
             if count > MAX_NUMBERS_IN_A_SETTING:
-                _refuse_data(count, path)
+                self.refuse_data(count, owner, setting)
+            for index, item in enumerate(tree):
+                self.walk(item, f"{path}[{index}]", owner, setting, node)
             return
-        if name not in HARMLESS_OBJECTS:
-            raise ArchitectureRefused(f"{path} holds a serialized {name.strip('_')} object, which the grader does not "
-                                      f"rebuild (Python code or raw bytes)")
+        if not isinstance(tree, dict):
+            if node and isinstance(tree, (int, float)) and not isinstance(tree, bool):
+                self.count_in_operations(1, owner)
+            return
+        name = tree.get("class_name")
+        if isinstance(name, str) and name.startswith("__") and name.endswith("__"):
+            if name in DATA_OBJECTS:
+                count = _numbers_in(tree)
+                if count > MAX_NUMBERS_IN_A_SETTING:
+                    self.refuse_data(count, owner, setting)
+                if node:
+                    self.count_in_operations(count, owner)
+                return
+            if name not in HARMLESS_OBJECTS:
+                raise ArchitectureRefused(f"{path} holds a serialized {name.strip('_')} object, which the grader does "
+                                          f"not rebuild (Python code or raw bytes)")
+            return  # a KerasTensor's shape and history, a slice: no data
+        is_object = "class_name" in tree
+        if is_object:
+            _check_class(tree, path)
+            owner = _where(path, tree)
+            config = tree.get("config")
+            if isinstance(config, dict):
+                if tree.get("module") == "keras.initializers":
+                    if "seed" in config:
+                        config["seed"] = None  # every weight comes from the kit's seed
+                    for key, value in config.items():
+                        if isinstance(value, (list, dict)):  # Constant(array), or any array: planted weights
+                            raise ArchitectureRefused(f"{owner} carries values in its {key!r} setting. {WEIGHTS_MESSAGE}")
+                if "trainable" in config:
+                    config["trainable"] = True  # the grader trains every layer
+                for key, value in config.items():
+                    self.walk(value, f"{path}.{key}", owner, key)
         for key, value in tree.items():
-            _vet(value, f"{path}.{key}")
-        return
-    is_object = "class_name" in tree
-    if is_object:
-        _check_class(tree, path)
-        config = tree.get("config")
-        if isinstance(config, dict):
-            if tree.get("module") == "keras.initializers" and "seed" in config:
-                config["seed"] = None       # every weight comes from the kit's seed
-            if "trainable" in config:
-                config["trainable"] = True  # the grader trains every layer
-            for key, value in config.items():
-                if _numbers_in(value) > MAX_NUMBERS_IN_A_SETTING:
-                    _refuse_data(_numbers_in(value), f"{_where(path, tree)}, in its {key!r} setting,")
-    for key, value in tree.items():
-        if key in ("class_name", "module", "registered_name"):
-            continue
-        if key == "config" and is_object and isinstance(value, dict):
-            for inner_key, inner in value.items():
-                _vet(inner, f"{path}.{inner_key}")
-        else:
-            _vet(value, f"{path}.{key}")
+            if key in ("class_name", "module", "registered_name") or (key == "config" and is_object):
+                continue
+            if key == "inbound_nodes":
+                self.walk(value, f"{path}.{key}", owner, "arguments", node=True)
+            elif key not in ("keras_history",):
+                inner = setting if node else (None if is_object else key)
+                self.walk(value, f"{path}.{key}", owner, inner, node)
+
+    def count_in_operations(self, count: int, owner: str) -> None:
+        self.in_operations += count
+        if self.in_operations > MAX_NUMBERS_IN_OPERATIONS:
+            raise ArchitectureRefused(
+                f"the operations of the functional graph carry more than {MAX_NUMBERS_IN_OPERATIONS} constant numbers "
+                f"in all (the last at {owner}). Constants that combine features act as weights the grader never "
+                f"trains: put such values in layers (Dense, Conv2D) and let the grader initialise and train them")
 
 
 def vet(architecture) -> dict:
@@ -252,17 +275,42 @@ def vet(architecture) -> dict:
         raise ArchitectureRefused(f"the architecture is not valid JSON ({error})") from None
     if not isinstance(tree, dict):
         raise ArchitectureRefused("the architecture is not a Keras model")
-    tree = copy.deepcopy(tree)
     tree.pop("compile_config", None)  # only the layers matter: the grader compiles with its budget
-    _vet(tree, "model")
+    _Vetting().walk(tree, "model", "model")
     if tree.get("class_name") not in MODEL_CLASSES:
         raise ArchitectureRefused(f"the model is a {tree.get('class_name')}, not a keras.Sequential or "
                                   f"keras.Model(inputs, outputs)")
     return tree
 
 
-def architecture_key(architecture: str, *extra) -> str:
-    return hashlib.sha256(json.dumps([architecture, *map(repr, extra)]).encode()).hexdigest()
+def canonical(tree) -> str:
+    """The vetted configuration with its layer names replaced by their order of appearance: two calls
+    of one builder (``conv2d`` the first time, ``conv2d_3`` the next) describe the same architecture."""
+    names: dict[str, str] = {}
+
+    def rename(value):
+        if isinstance(value, str):
+            return names.setdefault(value, f"n{len(names)}")
+        return value
+
+    def walk(value, key=None):
+        if isinstance(value, list):
+            if key in ("input_layers", "output_layers", "keras_history") and value and isinstance(value[0], str):
+                return [rename(value[0]), *value[1:]]
+            return [walk(item, key) for item in value]
+        if isinstance(value, dict):
+            return {k: (rename(v) if k == "name" else walk(v, k)) for k, v in value.items()}
+        return value
+    return json.dumps(walk(tree), sort_keys=True)
+
+
+def architecture_key(architecture, *extra) -> str:
+    """A key under which one architecture's training is remembered (names do not count)."""
+    try:
+        text = canonical(vet(architecture))
+    except ArchitectureRefused:
+        text = str(architecture)
+    return hashlib.sha256(json.dumps([text, *map(repr, extra)]).encode()).hexdigest()
 
 
 def rebuild(architecture: str, weights=None, seed: int | None = None):

@@ -105,9 +105,8 @@ def write_observation(out: Path, grade_id: str, observation: dict) -> None:
 
 # --- the child: one chapter's code -------------------------------------------------------------------
 
-def run_chapter(chapter, cells: list[dict], inputs: Path, out: Path, state: dict) -> None:
-    """Run the cells, then every check not yet observed; journal each step."""
-    seconds = chapter.per_check_seconds
+def run_chapter(chapter, cells: list[dict], inputs: Path, out: Path, state: dict, seconds: int) -> None:
+    """Run the cells, then every check not yet observed, each within ``seconds``; journal each step."""
     namespace: dict = {"__name__": "__submission__"}
     for index, cell in enumerate(cells):
         if index in state["cells"] and state["cells"][index] and state["cells"][index].startswith("skipped"):
@@ -181,10 +180,10 @@ def _wait(pid: int, journal: Path, stall_seconds: float) -> tuple[int | None, bo
         time.sleep(0.05)
 
 
-def supervise_chapter(chapter, inputs: Path, out: Path) -> None:
+def supervise_chapter(chapter, inputs: Path, out: Path, seconds: int | None = None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     cells = json.loads((inputs / "cells.json").read_text())
-    seconds = chapter.per_check_seconds
+    seconds = int(seconds or chapter.per_check_seconds)
     for _ in range(len(cells) + len(chapter.checks) + 2):  # each round ends at least one step
         state = read_journal(out)
         if all(check.grade_id in state["checks"] for check in chapter.checks):
@@ -194,7 +193,7 @@ def supervise_chapter(chapter, inputs: Path, out: Path) -> None:
         if pid == 0:  # the child: the student's code runs here, never in the supervisor
             try:
                 os.setpgid(0, 0)
-                run_chapter(chapter, cells, inputs, out, state)
+                run_chapter(chapter, cells, inputs, out, state, seconds)
             finally:
                 os._exit(0)
         status, killed = _wait(pid, out / JOURNAL, seconds + GRACE_SECONDS)
@@ -218,14 +217,16 @@ def supervise_chapter(chapter, inputs: Path, out: Path) -> None:
     (out / DONE).write_text("done")
 
 
-def _preload(environment_legacy: bool) -> None:
-    """Import what every chapter needs once, before forking: each child starts warm."""
+def _preload(tensorflow: bool, environment_legacy: bool) -> None:
+    """Import what the chapters need once, before forking: each child starts warm."""
     with quiet():
         import numpy  # noqa: F401
         import matplotlib
 
         matplotlib.use("Agg")
         import matplotlib.pyplot  # noqa: F401
+        if not tensorflow:
+            return
         import tensorflow as tf
 
         if not environment_legacy:
@@ -236,12 +237,12 @@ def _preload(environment_legacy: bool) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder.worker")
-    parser.add_argument("jobs", type=Path, help="JSON list of {chapter, inputs, out}")
+    parser.add_argument("jobs", type=Path, help="JSON list of {chapter, inputs, out[, seconds]}")
     args = parser.parse_args(argv)
     jobs = json.loads(args.jobs.read_text())
-    _preload(os.environ.get("TF_USE_LEGACY_KERAS") == "1")
+    _preload(any(get_chapter(job["chapter"]).tensorflow for job in jobs), os.environ.get("TF_USE_LEGACY_KERAS") == "1")
     for job in jobs:
-        supervise_chapter(get_chapter(job["chapter"]), Path(job["inputs"]), Path(job["out"]))
+        supervise_chapter(get_chapter(job["chapter"]), Path(job["inputs"]), Path(job["out"]), job.get("seconds"))
     return 0
 
 

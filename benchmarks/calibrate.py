@@ -3,11 +3,12 @@
     python benchmarks/calibrate.py [--seeds 6] [--chapter ch06 ch07] [--baselines]
 
 For each chapter, the answer key's builder (read from solutions/, so no model is written
-twice) is trained exactly as the grader trains it (autograder.training: same budget, same
-pipeline), once per seed; the grader's own seed comes first. Each trained model is scored
-on the validation and test splits. With --baselines, the models that must fail are scored
-too: the majority class, the untrained reference, a model that ignores its input
-(Rescaling(1 // 255)) and a frozen one. Prints a Markdown table.
+twice) describes its architecture, which is vetted, initialised, trained and scored exactly as
+the grader's evaluator does it (``autograder.training.earn``: same budget, same pipeline), once
+per seed; the grader's own seed comes first. With --baselines, the models that must fail are
+scored too: the majority class, the untrained reference, a model that ignores its input
+(Rescaling(1 // 255)), one that drops 90 % of its units (Dropout(0.9)) and an improved model
+whose L2 factor crushes its weights. Prints a Markdown table.
 Needs the photos (FLOWERS_DIR).
 """
 from __future__ import annotations
@@ -36,7 +37,7 @@ from autograder.notebook import read_submission  # noqa: E402
 BUILDERS = {"ch06": ("ch06_training", "build_model"), "ch07": ("ch07_evaluation", "build_improved_model")}
 # Wrong submissions that must fail: (chapter, fixture), each the answer key with one function replaced.
 BASELINE_FIXTURES = {"ignores its input (Rescaling(1 // 255))": ("ch06", "wrong_check_val_accuracy"),
-                     "frozen layers (never learns)": ("ch06", "wrong_hidden_test_accuracy"),
+                     "drops 90 % of its units (Dropout(0.9))": ("ch06", "wrong_hidden_test_accuracy"),
                      "improved, ignores its input (Rescaling(1 // 255))": ("ch07", "wrong_check_improved_val_accuracy"),
                      "improved, L2 factor 1.0 (crushes the weights)": ("ch07", "wrong_hidden_improved_accuracy")}
 
@@ -56,8 +57,11 @@ def fixture(chapter: str, name: str) -> dict:
     return run_cells(REPO / "tests" / "fixtures" / chapter / f"{name}.py", answer_key(BUILDERS[chapter][0]))
 
 
-def score(found: dict, private: Path) -> tuple[float, float]:
-    return tuple(training.measure_accuracy(split)(found, private)["accuracy"] for split in ("val", "test"))
+def earned(builder, chapter: str, private: Path, budget: training.Budget) -> dict:
+    """What the grader's evaluator reports for this builder's architecture under ``budget``."""
+    found = training.describe_architecture(builder, len(data.CLASS_NAMES), (*budget.image_size, 3),
+                                           *BUILDER_ARGS[chapter])
+    return training.earn(found, private, budget)
 
 
 BUILDER_ARGS = {"ch06": (), "ch07": (0.001,)}  # chapter 7's builder also takes a learning rate
@@ -70,42 +74,38 @@ def main() -> None:
     parser.add_argument("--baselines", action="store_true")
     args = parser.parse_args()
     seeds = [training.BUDGET.seed] + list(range(1, args.seeds))
+    print(f"device: {training.configure_device()}")
     with tempfile.TemporaryDirectory() as work:
-        inputs, private = Path(work) / "inputs", Path(work) / "private"
-        inputs.mkdir()
-        private.mkdir()
-        training.prepare_train_split(inputs)
-        training.prepare_held_out(private)
+        private = Path(work)
+        training.prepare_private(private)
         print(f"budget: {training.BUDGET}")
         print("| model | seed | val | test | train s |\n|---|---|---|---|---|", flush=True)
         for chapter in args.chapter:
             assignment, name = BUILDERS[chapter]
             builder = answer_key(assignment)[name]
             for seed in seeds:
-                budget = dataclasses.replace(training.BUDGET, seed=seed)
-                found = training.train_fresh(builder, inputs, budget, BUILDER_ARGS[chapter])
-                val, test = score(found, private)
+                found = earned(builder, chapter, private, dataclasses.replace(training.BUDGET, seed=seed))
+                val, test = (found["scores"][split]["accuracy"] for split in ("val", "test"))
                 print(f"| {chapter} reference | {seed} | {val:.3f} | {test:.3f} | {found['train_seconds']} |", flush=True)
         if args.baselines:
-            with np.load(inputs / training.TRAIN_FILE) as archive:
+            with np.load(private / training.SPLIT_FILES["train"]) as archive:
                 majority = int(np.bincount(archive["labels"]).argmax())
             accuracies = []
             for split in ("val", "test"):
-                with np.load(private / training.HELD_OUT_FILES[split]) as archive:
+                with np.load(private / training.SPLIT_FILES[split]) as archive:
                     accuracies.append(float(np.mean(archive["labels"] == majority)))
             print(f"| majority class ({data.CLASS_NAMES[majority]}) | - | {accuracies[0]:.3f} | {accuracies[1]:.3f} | 0 |")
             reference = answer_key("ch06_training")["build_model"]
             model = training.build_fresh(reference, len(data.CLASS_NAMES), (*training.BUDGET.image_size, 3))
-            untrained = {"trained": True, "architecture": model.to_json(), "weights": model.get_weights()}
-            val, test = score(untrained, private)
-            print(f"| untrained reference | - | {val:.3f} | {test:.3f} | 0 |", flush=True)
+            untrained = training.rebuild(model.to_json(), seed=training.BUDGET.seed)
+            val, test = (training.score_split(untrained, private, split)["accuracy"] for split in ("val", "test"))
+            print(f"| untrained reference | {training.BUDGET.seed} | {val:.3f} | {test:.3f} | 0 |", flush=True)
             for label, (chapter, name) in BASELINE_FIXTURES.items():
                 if chapter not in args.chapter:
                     continue
                 start = time.perf_counter()
-                builder = fixture(chapter, name)[BUILDERS[chapter][1]]
-                found = training.train_fresh(builder, inputs, args=BUILDER_ARGS[chapter])
-                val, test = score(found, private)
+                found = earned(fixture(chapter, name)[BUILDERS[chapter][1]], chapter, private, training.BUDGET)
+                val, test = (found["scores"][split]["accuracy"] for split in ("val", "test"))
                 print(f"| {label} | {training.BUDGET.seed} | {val:.3f} | {test:.3f} | "
                       f"{time.perf_counter() - start:.1f} |", flush=True)
 

@@ -113,7 +113,7 @@ def test_rebuild_refuses_code_carrying_layers():
         training.rebuild(_architecture(lambda_model))
     tree = json.loads(_architecture(keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])))
     tree["config"]["layers"][1]["module"] = "os"
-    with pytest.raises(training.ArchitectureRefused, match="'os'"):
+    with pytest.raises(training.ArchitectureRefused, match="class of your own, from 'os'"):
         training.rebuild(json.dumps(tree))
     tree["config"]["layers"][1].update(module="keras.layers", class_name="NotALayer")
     with pytest.raises(training.ArchitectureRefused, match="not a standard Keras layer"):
@@ -146,8 +146,8 @@ def test_judge_accuracy_on_plain_data():
 @pytest.mark.slow
 @pytest.mark.parametrize("fixture", ["wrong_check_val_accuracy", "wrong_hidden_test_accuracy"])
 def test_baseline_models_fail_the_threshold(fixture, photos):
-    """A model that ignores its input (Rescaling(1 // 255)) and one that cannot learn (frozen)
-    both earn about what guessing earns, and fail both accuracy checks."""
+    """A model that ignores its input (Rescaling(1 // 255)) and one that drops 90 % of its units
+    (Dropout(0.9) read as "keep 90 %") both earn about what guessing earns, and fail both accuracy checks."""
     target, words, still_passing = WRONG[fixture]
     namespace = wrong_submission("ch06_training", FIXTURES / "ch06" / f"{fixture}.py")
     for grade_id in ACCURACY_CHECKS:
@@ -158,17 +158,15 @@ def test_baseline_models_fail_the_threshold(fixture, photos):
 
 @pytest.mark.slow
 def test_untrained_network_and_majority_class_fail_the_threshold(answer_key, photos, tmp_path):
-    """Baselines measured without training: the reference architecture untrained, and always
-    answering the largest class of the train split."""
-    from autograder import data
-
-    training.prepare_held_out(tmp_path)
+    """Baselines measured without training: the reference architecture as the kit's seed initialises
+    it, and always answering the largest class of the train split."""
+    training.prepare_private(tmp_path)
     model = answer_key["build_model"](5, ch06.INPUT_SHAPE)
-    untrained = training.measure_accuracy("test")(
-        {"trained": True, "architecture": model.to_json(), "weights": model.get_weights()}, tmp_path)
+    untrained = training.score_split(training.rebuild(model.to_json(), seed=training.BUDGET.seed), tmp_path, "test")
     assert untrained["accuracy"] < ch06.TEST_THRESHOLD - 0.1
-    _, train_labels, _ = data.load_split("train", training.BUDGET.image_size)
-    with np.load(tmp_path / training.HELD_OUT_FILES["test"]) as archive:
+    with np.load(tmp_path / training.SPLIT_FILES["train"]) as archive:
+        train_labels = archive["labels"]
+    with np.load(tmp_path / training.SPLIT_FILES["test"]) as archive:
         test_labels = archive["labels"]
     majority = np.mean(test_labels == np.bincount(train_labels).argmax())
     assert majority < ch06.TEST_THRESHOLD - 0.1

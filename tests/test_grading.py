@@ -17,7 +17,7 @@ NOTEBOOK = "ch04_loading.ipynb"
 
 
 def grade_notebook(notebook: dict, tmp_path, name=NOTEBOOK):
-    return grading.grade(write_notebook(notebook, tmp_path / "ch04_loading" / name))
+    return grading.grade(write_notebook(notebook, tmp_path / "ch04_loading" / name), step_seconds=5)
 
 
 def by_name(report):
@@ -92,17 +92,21 @@ def count_per_class(labels, class_names):
     report = grade_notebook(notebook, tmp_path)
     assert not marker.exists()
     message = by_name(report)["check_count_per_class"].message
-    assert "did not finish in time" in message, message
+    assert "`count_per_class` did not return within" in message, message
     assert by_name(report)["check_load_split"].passed  # the other functions are still graded
 
 
-def test_worker_that_dies_loses_only_its_own_results(tmp_path):
+def test_a_cell_that_kills_its_process_loses_only_what_it_defines(tmp_path):
+    """Before, one os._exit in a cell cost every check; now the cell is skipped and a fresh process
+    grades the rest (more in tests/test_isolation.py)."""
     notebook = filled_release("ch04_loading")
     replace_solution(notebook, "plot_examples", "import os\nos._exit(0)\n")
     report = grade_notebook(notebook, tmp_path)
-    assert report.score == 0
-    assert all("no result came back" in result.message for result in report.results)
-    assert any("stopped early" in note for note in report.notes)
+    results = by_name(report)
+    for check in CHAPTER.checks:
+        assert results[check.grade_id].passed == (check.function != "plot_examples"), results[check.grade_id]
+    assert "no function named `plot_examples`" in results["check_plot_examples"].message
+    assert any("skipped after it ended the process" in note for note in report.notes), report.notes
 
 
 def test_cli_grades_writes_results_json_and_exits_zero(tmp_path, capsys):

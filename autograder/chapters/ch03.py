@@ -419,6 +419,7 @@ CHAPTER = Chapter(
     title="A data quality audit",
     prepare=prepare,
     photos=True,
+    tensorflow=False,
     per_check_seconds=20,
     checks=(
         Check("check_count_photos", "count_photos", 1, True, "count_photos on the real course photos",

@@ -64,6 +64,8 @@ def measure_accuracy(split: str):
         if missing.exists():
             raise data.FlowersDataUnavailable(missing.read_text())
         return scorer(found, private_dir)
+    # Trains: under nbgrader too it runs in the sandboxed evaluator, never in the student's kernel.
+    measure.elsewhere = True
     return measure
 
 
