@@ -15,12 +15,64 @@ A check has three parts, kept apart so that each runs where it belongs:
 """
 from __future__ import annotations
 
+import enum
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
 
 from .result import CheckResult, failed, not_attempted, passed
+
+
+class Status(str, enum.Enum):
+    """What became of one probe: the one spelling of each outcome, on both sides of the sandbox."""
+    OK = "ok"                        # the probe returned plain data: the judge decides
+    NOT_ATTEMPTED = "not_attempted"  # the stub still raises NotImplementedError
+    MISSING = "missing"              # no function of that name in the submission
+    ERROR = "error"                  # the student's function raised, or returned something unusable
+    TIMEOUT = "timeout"              # it did not return within the step's limit
+    CRASHED = "crashed"              # it ended its process
+    UNREADABLE = "unreadable"        # what came back could not be read as plain data of its size
+    NO_RESULT = "no result"          # nothing came back (the notebook could not be read or run)
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What a probe saw, typed; it crosses the sandbox as a plain dict (:meth:`plain`)."""
+    status: Status
+    value: Any = None
+    error: str | None = None
+    function: str | None = None      # the stub concerned, when it is not the check's own
+    seconds: int | None = None       # the limit a timed-out step ran into
+    earlier: str | None = None       # the check in which that stub hung before
+    traceback: str | None = None
+
+    def plain(self) -> dict:
+        found = {"status": self.status.value}
+        for name in ("value", "error", "function", "seconds", "earlier", "traceback"):
+            if getattr(self, name) is not None:
+                found[name] = getattr(self, name)
+        return found
+
+    @classmethod
+    def from_plain(cls, found) -> "Observation":
+        """Read what came back from an untrusted process: anything malformed is UNREADABLE."""
+        if isinstance(found, Observation):
+            return found
+        if not isinstance(found, dict):
+            return cls(Status.UNREADABLE, error="not a JSON object")
+        try:
+            status = Status(found.get("status"))
+        except ValueError:
+            return cls(Status.UNREADABLE, error=f"unknown status {str(found.get('status'))[:40]!r}")
+
+        def text(name):
+            value = found.get(name)
+            return str(value)[:2000] if value is not None else None
+        seconds = found.get("seconds")
+        return cls(status, found.get("value"), text("error"), text("function"),
+                   int(seconds) if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) else None,
+                   text("earlier"), text("traceback"))
 
 
 class Verdict(NamedTuple):
@@ -46,6 +98,10 @@ class Check:
     # Other student functions the probe needs, passed after ``function`` in this order
     # (chapter 6's compile check calls the student's build_model, then compile_model).
     also: tuple[str, ...] = ()
+    # The check's inputs, written once (a frozen dataclass of a chapter's ``cases`` module). With a
+    # case, ``probe(function, case, inputs_dir, *also)`` and ``expected(case, inputs_dir)``;
+    # without one (older chapter modules), ``probe(function, inputs_dir, *also)``, ``expected(inputs_dir)``.
+    case: Any = None
 
 
 @dataclass(frozen=True)
@@ -84,40 +140,52 @@ class Chapter:
         return sum(check.points for check in self.checks)
 
 
-def observe(check: Check, namespace: dict, inputs_dir: Path) -> dict:
+def observe(check: Check, namespace: dict, inputs_dir: Path) -> Observation:
     """Run one probe against the student's namespace; never raises."""
     functions = []
     for name in (check.function, *check.also):
         function = namespace.get(name)
         if function is None:
-            return {"status": "missing", "function": name}
+            return Observation(Status.MISSING, function=name)
         if not callable(function):
-            return {"status": "error", "error": f"`{name}` is a {type(function).__name__}, not a function"}
+            return Observation(Status.ERROR, error=f"`{name}` is a {type(function).__name__}, not a function")
         functions.append(function)
     try:
-        return {"status": "ok", "value": check.probe(*functions[:1], Path(inputs_dir), *functions[1:])}
+        if check.case is not None:  # a chapter package: probe(function, case, inputs_dir, *others)
+            value = check.probe(functions[0], check.case, Path(inputs_dir), *functions[1:])
+        else:
+            value = check.probe(*functions[:1], Path(inputs_dir), *functions[1:])
+        return Observation(Status.OK, value)
     except NotImplementedError:
-        return {"status": "not_attempted"}
+        return Observation(Status.NOT_ATTEMPTED)
     except ProbeTimeout:
-        return {"status": "timeout"}
+        return Observation(Status.TIMEOUT)
     except KeyboardInterrupt:
         raise
     except BaseException as error:  # the student's code may raise anything, SystemExit included
         frames = traceback.format_exception(type(error), error, error.__traceback__)
-        return {"status": "error", "error": _one_line(error), "traceback": "".join(frames[-3:])[-1500:]}
+        return Observation(Status.ERROR, error=_one_line(error), traceback="".join(frames[-3:])[-1500:])
 
 
-def measure(check: Check, observation: dict, private_dir: Path) -> dict:
+def expected_answer(check: Check, inputs_dir: Path):
+    """The check's expected answer, computed by the kit's own (trusted) code."""
+    if check.case is not None:
+        return check.expected(check.case, Path(inputs_dir))
+    return check.expected(Path(inputs_dir))
+
+
+def measure(check: Check, observation, private_dir: Path) -> Observation:
     """Apply the check's trusted ``measure`` step to an ``ok`` observation; never raises.
     Runs where no student code runs (the batch grader's evaluator process)."""
-    if check.measure is None or not isinstance(observation, dict) or observation.get("status") != "ok":
+    observation = Observation.from_plain(observation)
+    if check.measure is None or observation.status is not Status.OK:
         return observation
     try:
-        return {"status": "ok", "value": check.measure(observation.get("value"), Path(private_dir))}
+        return Observation(Status.OK, check.measure(observation.value, Path(private_dir)))
     except KeyboardInterrupt:
         raise
     except BaseException as error:
-        return {"status": "error", "error": f"what your code returned could not be measured ({_one_line(error)})"}
+        return Observation(Status.ERROR, error=f"what your code returned could not be measured ({_one_line(error)})")
 
 
 class ProbeTimeout(KeyboardInterrupt):
@@ -130,50 +198,49 @@ def _one_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {text[0] if text else ''}".rstrip(": ")
 
 
-def score(check: Check, observation: dict, expected: Any) -> CheckResult:
+def score(check: Check, observation, expected: Any) -> CheckResult:
     """Turn one observation into a result. Pure: plain data in, result out."""
+    found = Observation.from_plain(observation)
     name = check.grade_id
     args = (name, check.points)
-    status = observation.get("status") if isinstance(observation, dict) else None
-    if status == "not_attempted":
+    status = found.status
+    if status is Status.NOT_ATTEMPTED:
         return not_attempted(name, check.points, check.function, check.visible)
-    if status == "missing":
-        missing = observation.get("function") or check.function
+    if status is Status.MISSING:
+        missing = found.function or check.function
         return failed(*args, f"{check.description}: no function named `{missing}` was found.",
                       f"Keep the name and signature of `{missing}` exactly as given, and run its cell.",
                       check.visible)
-    if status == "timeout":
-        function = observation.get("function") or check.function
-        seconds = observation.get("seconds")
-        within = f" within {seconds} s" if isinstance(seconds, (int, float)) else " in time"
-        earlier = observation.get("earlier")
-        if earlier and earlier != check.grade_id:
+    if status is Status.TIMEOUT:
+        function = found.function or check.function
+        within = f" within {found.seconds} s" if found.seconds is not None else " in time"
+        if found.earlier and found.earlier != check.grade_id:
             return failed(*args, f"{check.description}: not run, because `{function}` did not return{within} in "
-                          f"the check {earlier}.",
+                          f"the check {found.earlier}.",
                           "Look for a loop that never ends, or one that waits for something that never comes.",
                           check.visible)
         return failed(*args, f"{check.description}: `{function}` did not return{within}.",
                       "Look for a loop that never ends or work repeated inside a loop.", check.visible)
-    if status == "crashed":
-        function = observation.get("function") or check.function
-        return failed(*args, f"{check.description}: `{function}` {observation.get('error', 'ended the process')}.",
+    if status is Status.CRASHED:
+        function = found.function or check.function
+        return failed(*args, f"{check.description}: `{function}` {found.error or 'ended the process'}.",
                       "Don't call sys.exit, os._exit or os.kill in your functions; a crash inside a native library "
                       "(NumPy, TensorFlow) can also end the process: check the shapes and types you pass it.",
                       check.visible)
-    if status == "unreadable":
+    if status is Status.UNREADABLE:
         return failed(*args, f"{check.description}: what `{check.function}` returned could not be sent back to the "
-                      f"grader: {observation.get('error', 'it is not plain data')}.",
+                      f"grader: {found.error or 'it is not plain data'}.",
                       "Return what the docstring asks for: numbers, arrays, lists or the object named, of the size "
                       "described.", check.visible)
-    if status == "error":
-        return failed(*args, f"{check.description}: calling `{check.function}` raised {observation.get('error', 'an error')}.",
+    if status is Status.ERROR:
+        return failed(*args, f"{check.description}: calling `{check.function}` raised {found.error or 'an error'}.",
                       "Run the visible check in your notebook and read the traceback.", check.visible)
-    if status != "ok":
+    if status is not Status.OK:
         return failed(*args, f"{check.description}: no result came back from your code "
-                      f"({observation.get('error', 'the notebook could not be run') if isinstance(observation, dict) else 'no data'}).",
+                      f"({found.error or 'the notebook could not be run'}).",
                       "Make sure the notebook runs from top to bottom without errors.", check.visible)
     try:
-        verdict = check.judge(observation.get("value"), expected)
+        verdict = check.judge(found.value, expected)
     except Exception as error:  # data from the worker is untrusted: any shape can arrive
         verdict = Verdict(False, f"`{check.function}` returned something of an unexpected form ({_one_line(error)}).",
                           "Compare what you return with the docstring: types, shapes and dtypes.")

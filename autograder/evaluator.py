@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
             if check.measure is not None and check.grade_id in observations:
                 with quiet():
                     measured[check.grade_id] = transport.plain_or_error(
-                        measure(check, observations[check.grade_id], Path(job["private"])))
+                        measure(check, observations[check.grade_id], Path(job["private"])).plain())
         transport.write(Path(job["out"]), {"observations": measured})
     return 0
 

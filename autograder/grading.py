@@ -29,7 +29,7 @@ from pathlib import Path
 
 from . import data, evaluator, sandbox, transport, worker
 from .chapters import all_chapters, get_chapter
-from .core import Chapter, score
+from .core import Chapter, Observation, Status, expected_answer, score
 from .notebook import SubmissionError, read_submission
 from .report import ChapterReport
 
@@ -144,8 +144,8 @@ def _measure(items: list[_Item], work: Path) -> None:
             if check.measure is None:
                 continue
             observation = _read_observation(item, check.grade_id)
-            if isinstance(observation, dict) and observation.get("status") == "ok":
-                wanted[check.grade_id] = observation
+            if observation is not None and observation.status is Status.OK:
+                wanted[check.grade_id] = observation.plain()
         if wanted:
             jobs.append({"chapter": item.chapter.key, "observations": wanted, "private": item.private})
             owners.append((item, wanted))
@@ -159,19 +159,18 @@ def _measure(items: list[_Item], work: Path) -> None:
             item.notes.append(f"the grader could not measure the models ({_worker_problem(run)})")
             measured = {}
         for grade_id in wanted:
-            item.measured[grade_id] = measured.get(grade_id) or {
-                "status": "error", "error": "the grader could not rebuild or measure it (too large for its memory or time)"}
+            item.measured[grade_id] = Observation.from_plain(measured[grade_id]) if grade_id in measured else Observation(
+                Status.ERROR, error="the grader could not rebuild or measure it (too large for its memory or time)")
 
 
-def _read_observation(item: _Item, grade_id: str) -> dict | None:
+def _read_observation(item: _Item, grade_id: str) -> Observation | None:
     folder = item.out / worker.CHECKS / grade_id
     if not folder.is_dir():
         return None
     try:
-        observation = transport.read(folder)
+        return Observation.from_plain(transport.read(folder))
     except transport.TransportError as error:
-        return {"status": "unreadable", "error": str(error)}
-    return observation if isinstance(observation, dict) else {"status": "unreadable", "error": "not a JSON object"}
+        return Observation(Status.UNREADABLE, error=str(error))
 
 
 def _report(item: _Item) -> ChapterReport:
@@ -184,13 +183,12 @@ def _report(item: _Item) -> ChapterReport:
     results, devices, observed = [], set(), False
     for check in chapter.checks:
         observation = item.measured.get(check.grade_id) or _read_observation(item, check.grade_id)
-        observed = observed or isinstance(observation, dict)
-        if not isinstance(observation, dict):
-            observation = {"status": "no result", "error": problem}
-        value = observation.get("value")
-        if isinstance(value, dict) and isinstance(value.get("device"), str):
-            devices.add(value["device"])
-        results.append(score(check, observation, check.expected(item.inputs)))
+        observed = observed or observation is not None
+        if observation is None:
+            observation = Observation(Status.NO_RESULT, error=problem)
+        if isinstance(observation.value, dict) and isinstance(observation.value.get("device"), str):
+            devices.add(observation.value["device"])
+        results.append(score(check, observation, expected_answer(check, item.inputs)))
     item.notes.extend(f"models trained by the grader on {device}" for device in sorted(devices))
     if not observed:
         item.notes.append(problem)

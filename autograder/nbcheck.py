@@ -24,7 +24,7 @@ from .quiet import quiet, quiet_environment
 quiet_environment()
 
 from .chapters import get_chapter  # noqa: E402
-from .core import measure, observe, score  # noqa: E402
+from .core import Observation, Status, expected_answer, measure, observe, score  # noqa: E402
 from .result import CheckResult  # noqa: E402
 
 _prepared: dict[str, Path] = {}
@@ -66,30 +66,34 @@ def _private_inputs(chapter) -> Path:
 _measured: dict[tuple[str, str, str], dict] = {}
 
 
-def _fingerprint(observation: dict) -> str:
-    from . import transport
+def _fingerprint(observation: Observation) -> str:
+    """Equal for two observations of one architecture, whatever names Keras gave its layers."""
+    from . import training, transport
 
+    value = observation.value
+    if isinstance(value, dict) and "architecture" in value:
+        return training.architecture_key(value["architecture"], value.get("claimed_parameters"))
     try:
-        text = json.dumps(transport.plain_or_error(observation), sort_keys=True, default=repr)
+        text = json.dumps(transport.plain_or_error(observation.plain()), sort_keys=True, default=repr)
     except (TypeError, ValueError):
         text = repr(observation)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def measure_elsewhere(chapter, check, observation: dict) -> dict:
+def measure_elsewhere(chapter, check, observation: Observation) -> Observation:
     """The check's ``measure`` step, run by the sandboxed evaluator (no student code there).
     Checks whose probes observe the same thing (``probe.shared_by``) are measured in the same
     run, so that the hidden test check reuses the visible check's training."""
     from . import evaluator, transport
 
-    if observation.get("status") != "ok":
+    if observation.status is not Status.OK:
         return observation
     key = (chapter.key, check.grade_id, _fingerprint(observation))
     if key not in _measured:
         shared = getattr(check.probe, "shared_by", None)
         together = [other for other in chapter.checks if other.measure is not None and (
             other is check or (shared is not None and getattr(other.probe, "shared_by", None) == shared))]
-        plain = transport.plain_or_error(observation)
+        plain = transport.plain_or_error(observation.plain())
         with tempfile.TemporaryDirectory(prefix=f"flowers-{chapter.key}-measure-") as work:
             results, run = evaluator.run([{"chapter": chapter.key, "private": _private_inputs(chapter),
                                            "observations": {other.grade_id: plain for other in together}}],
@@ -97,10 +101,10 @@ def measure_elsewhere(chapter, check, observation: dict) -> dict:
         measured = results.get(0, {})
         for other in together:
             if other.grade_id in measured:
-                _measured[(chapter.key, other.grade_id, key[2])] = measured[other.grade_id]
+                _measured[(chapter.key, other.grade_id, key[2])] = Observation.from_plain(measured[other.grade_id])
         if key not in _measured:
             tail = (run.stderr.strip().splitlines() or ["no message"])[-1][:300]
-            return {"status": "error", "error": f"the grader could not measure it ({'time limit' if run.timed_out else tail})"}
+            return Observation(Status.ERROR, error=f"the grader could not measure it ({'time limit' if run.timed_out else tail})")
     return _measured[key]
 
 
@@ -116,7 +120,7 @@ def evaluate(chapter_key: str, grade_id: str, function, *also) -> CheckResult:
             observation = measure_elsewhere(chapter, check, observation)
         elif check.measure is not None:  # facts about an architecture: cheap, and nothing held out
             observation = measure(check, observation, inputs)
-        return score(check, observation, check.expected(inputs))
+        return score(check, observation, expected_answer(check, inputs))
 
 
 def run_check(chapter_key: str, grade_id: str, function, *also) -> CheckResult:

@@ -305,7 +305,8 @@ def _supervise(proc: subprocess.Popen, limits: Limits, start: float) -> tuple[in
                 _kill_tree(proc)
                 return None, f"sandbox: stopped after the {limits.wall_seconds:g} s time limit."
             try:
-                return proc.wait(timeout=min(left, 0.1 if watch_tasks else 1.0)), ""
+                # A scan takes under a millisecond; a fork bomb adds hundreds of processes a second.
+                return proc.wait(timeout=min(left, 0.025 if watch_tasks else 1.0)), ""
             except subprocess.TimeoutExpired:
                 pass
             # + 2: bubblewrap itself runs as two processes

@@ -44,8 +44,22 @@ class Budget:
 
 BUDGET = Budget(image_size=(48, 48), epochs=8)
 # More parameters than this is a mistake at this image size (a forgotten pooling layer, a
-# Dense layer on raw pixels): the model is refused before any training.
+# Dense layer on raw pixels): the model is refused before any training. Every chapter uses it.
 PARAMETER_CAP = 10_000_000
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """The accuracy a builder's architecture must earn under :data:`BUDGET`, per split."""
+    val: float
+    test: float
+
+
+# The one table of accuracy thresholds, by the student's builder. From benchmarks/CALIBRATION.md:
+# the reference's lowest score over the calibration seeds minus a wide margin; every baseline
+# (majority class, untrained network, a model that ignores its input) scores far below.
+THRESHOLDS = {"build_model": Threshold(val=0.45, test=0.45),            # chapter 6
+              "build_improved_model": Threshold(val=0.45, test=0.45)}   # chapter 7
 SPLIT_FILES = {"train": "train_split.npz", "val": "val_split.npz", "test": "test_split.npz"}
 HELD_OUT_FILES = {split: SPLIT_FILES[split] for split in ("val", "test")}
 MAX_ARCHITECTURE_CHARS = 4_000_000

@@ -33,7 +33,7 @@ quiet_environment()
 
 from . import transport  # noqa: E402  (after the environment is set for TensorFlow)
 from .chapters import get_chapter  # noqa: E402
-from .core import ProbeTimeout, observe  # noqa: E402
+from .core import Observation, ProbeTimeout, Status, observe  # noqa: E402
 
 GRACE_SECONDS = 5.0      # after a step's limit, before the supervisor ends its process
 JOURNAL = "journal.jsonl"
@@ -86,16 +86,16 @@ def read_journal(out: Path) -> dict:
     return state
 
 
-def write_observation(out: Path, grade_id: str, observation: dict) -> None:
+def write_observation(out: Path, grade_id: str, observation: Observation) -> None:
     """One check's observation, in a folder of its own, replaced whole (never half-written)."""
     folder = out / CHECKS / grade_id
     partial = out / CHECKS / f".{grade_id}.partial"
     partial.mkdir(parents=True, exist_ok=True)
-    transport.write(partial, transport.plain_or_error(observation))
+    transport.write(partial, transport.plain_or_error(observation.plain()))
     if (partial / transport.JSON_NAME).stat().st_size > transport.MAX_JSON_BYTES:
         size = (partial / transport.JSON_NAME).stat().st_size
-        transport.write(partial, {"status": "unreadable", "error": f"it returned {size / 2**20:.1f} MiB of data, "
-                                  f"more than the {transport.MAX_JSON_BYTES >> 20} MiB a check accepts"})
+        transport.write(partial, Observation(Status.UNREADABLE, error=f"it returned {size / 2**20:.1f} MiB of data, "
+                                             f"more than the {transport.MAX_JSON_BYTES >> 20} MiB a check accepts").plain())
     if folder.exists():
         for item in folder.iterdir():
             item.unlink()
@@ -130,16 +130,16 @@ def run_chapter(chapter, cells: list[dict], inputs: Path, out: Path, state: dict
             continue
         _log(out, begin="check", id=check.grade_id, function=check.function)
         if check.function in hung:
-            observation = {"status": "timeout", "function": check.function, "seconds": seconds,
-                           "earlier": hung[check.function]}
+            observation = Observation(Status.TIMEOUT, function=check.function, seconds=seconds,
+                                      earlier=hung[check.function])
         else:
             try:
                 with time_limit(seconds), quiet():
                     observation = observe(check, namespace, inputs)
             except ProbeTimeout:  # raised between observe's own handlers
-                observation = {"status": "timeout"}
-            if observation.get("status") == "timeout":
-                observation = {"status": "timeout", "function": check.function, "seconds": seconds}
+                observation = Observation(Status.TIMEOUT)
+            if observation.status is Status.TIMEOUT:
+                observation = Observation(Status.TIMEOUT, function=check.function, seconds=seconds)
                 hung[check.function] = check.grade_id
                 _log(out, hung=check.function, id=check.grade_id)
         write_observation(out, check.grade_id, observation)
@@ -209,8 +209,8 @@ def supervise_chapter(chapter, inputs: Path, out: Path, seconds: int | None = No
             _log(out, end="cell", index=current.get("index"), problem=f"skipped after it {how}")
         else:
             grade_id, function = str(current.get("id")), str(current.get("function"))
-            write_observation(out, grade_id, {"status": "timeout" if killed else "crashed", "function": function,
-                                              "seconds": seconds, "error": how})
+            write_observation(out, grade_id, Observation(Status.TIMEOUT if killed else Status.CRASHED, function=function,
+                                                         seconds=seconds, error=how))
             if killed:  # a stub that hung is not called again; one that crashed is, by the next check
                 _log(out, hung=function, id=grade_id)
             _log(out, end="check", id=grade_id)

@@ -113,9 +113,14 @@ CHECK = Check("check_x", "f", 2, True, "f on one input", probe=None, expected=No
     ({"status": "not_attempted"}, "not attempted", "not attempted yet"),
     ({"status": "missing"}, "failed", "no function named `f`"),
     ({"status": "error", "error": "ValueError: no"}, "failed", "raised ValueError: no"),
-    ({"status": "timeout"}, "failed", "did not finish in time"),
+    ({"status": "timeout"}, "failed", "did not return in time"),
     ({"status": "no result", "error": "worker died"}, "failed", "worker died"),
-    ("garbage", "failed", "no result came back"),
+    ({"status": "crashed", "error": "ended the process (exit status 3)"}, "failed", "`f` ended the process (exit status 3)"),
+    ({"status": "timeout", "function": "g", "seconds": 20, "earlier": "check_y"}, "failed",
+     "not run, because `g` did not return within 20 s in the check check_y"),
+    ({"status": "unreadable", "error": "it returned 9.0 MiB"}, "failed", "could not be sent back to the grader: it returned 9.0 MiB"),
+    ({"status": "passed, trust me"}, "failed", "unknown status"),
+    ("garbage", "failed", "could not be sent back to the grader: not a JSON object"),
 ])
 def test_score_turns_every_observation_into_a_result(observation, status, words):
     result = score(CHECK, observation, 3)

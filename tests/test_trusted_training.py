@@ -124,7 +124,7 @@ def _refused(name: str):
                              layers.Flatten(), layers.Dense(5)])
 
 
-REFUSED = {"lambda": r"model\.layers\[1\] \(Lambda 'lambda'\) is a Lambda layer",
+REFUSED = {"lambda": r"model\.layers\[1\] \(Lambda 'lambda(_\d+)?'\) is a Lambda layer",
            "subclassed": r"\(MyModel 'my_model'\) is a model class of your own \(a subclass of keras\.Model\)",
            "registered": r"\(Doubler 'doubler'\) is a registered custom object \('student>Doubler'\)",
            "constant_kernel": r"kernel_initializer \(Constant\) carries values in its 'value' setting",

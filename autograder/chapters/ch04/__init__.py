@@ -1,0 +1,52 @@
+"""Chapter 4, loading the data: the table of checks.
+
+Stubs the student completes (see ``source/ch04_loading``):
+
+* ``load_split(data_dir, split, image_size)`` -> ``(images, labels)``
+* ``count_per_class(labels, class_names)`` -> ``{class name: count}``
+* ``first_examples(dataset, n, tfds_class_names)`` -> ``[(image, course label), ...]``
+* ``plot_examples(images, labels, class_names, n)`` -> matplotlib Figure
+
+Every probe reads inputs made by :func:`cases.prepare` (small generated photo folders), so grading
+never needs the real photos or the network. The rooms: ``cases`` (inputs, written once), ``probes``
+(the only code that calls student functions), ``reference`` (the kit's answers), ``judges`` (pure).
+"""
+from __future__ import annotations
+
+from ...core import Chapter, Check
+from . import cases, judges, probes, reference
+
+
+def _check(grade_id, function, points, visible, description, case):
+    """One row: the probe, reference and judge of a function share its name in every room."""
+    return Check(grade_id, function, points, visible, description, probe=getattr(probes, function),
+                 expected=getattr(reference, function), judge=getattr(judges, function), case=case)
+
+
+CHAPTER = Chapter(
+    key="ch04",
+    assignment="ch04_loading",
+    title="Loading the data",
+    prepare=cases.prepare,
+    per_check_seconds=20,
+    checks=(
+        _check("check_load_split", "load_split", 2, True, "load_split on a small generated folder (train split)",
+               cases.VISIBLE_LOAD),
+        _check("hidden_load_split_val", "load_split", 1, False,
+               "load_split on a folder with an empty class and stray files (val split)", cases.HIDDEN_LOAD_VAL),
+        _check("hidden_load_split_test", "load_split", 1, False,
+               "load_split on a folder with an empty class and stray files (test split)", cases.HIDDEN_LOAD_TEST),
+        _check("check_count_per_class", "count_per_class", 1, True, "count_per_class on 40 seeded labels",
+               cases.VISIBLE_COUNT),
+        _check("hidden_count_per_class", "count_per_class", 1, False,
+               "count_per_class with a class that never occurs, labels given as a list", cases.HIDDEN_COUNT),
+        _check("check_first_examples", "first_examples", 1, True, "first_examples on a tfds-style dataset (n=3)",
+               cases.VISIBLE_FIRST),
+        _check("hidden_first_examples", "first_examples", 2, False,
+               "first_examples with another class order and a longer dataset (n=5)", cases.HIDDEN_FIRST),
+        _check("check_plot_examples", "plot_examples", 2, True, "plot_examples with 9 images and n=6",
+               cases.VISIBLE_PLOT),
+        _check("hidden_plot_examples", "plot_examples", 2, False, "plot_examples asked for more images than there are",
+               cases.HIDDEN_PLOT),
+    ),
+)
