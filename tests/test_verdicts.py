@@ -15,8 +15,11 @@ import pytest
 from .conftest import REPO
 
 GOLDEN = json.loads((REPO / "tests" / "golden" / "verdicts.json").read_text())
-# Messages made more precise on purpose since the snapshot: (chapter, submission, grade_id) -> why.
-CHANGED_ON_PURPOSE: dict[tuple[str, str, str], str] = {}
+# Messages made more precise on purpose since the snapshot, one file per chapter
+# (tests/golden/changed/chNN.json: [{"submission", "grade_id", "why"}, ...]).
+CHANGED_ON_PURPOSE = {(path.stem, entry["submission"], entry["grade_id"]): entry["why"]
+                      for path in sorted((REPO / "tests" / "golden" / "changed").glob("ch*.json"))
+                      for entry in json.loads(path.read_text())}
 # Parts of a message that differ from run to run, whatever the code: the inputs' temporary folder,
 # and which or how many images an unseeded augmentation happened to mirror (chapter 5 judges what holds for
 # every draw; the fraction it saw is only reported).
@@ -43,9 +46,10 @@ def test_every_fixture_gets_the_verdict_it_got_before(chapter, tmp_path, photos)
                          capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stderr[-3000:]
     found, golden = json.loads(out.read_text()), GOLDEN[chapter]
-    assert set(found) == set(golden), "the fixtures changed: regenerate the snapshot on purpose"
+    # Fixtures and checks may be added since the snapshot; none of those in it may go or change.
+    assert set(golden) <= set(found), f"fixtures gone: {sorted(set(golden) - set(found))}"
     for submission, verdicts in golden.items():
-        assert set(found[submission]) == set(verdicts), submission
+        assert set(verdicts) <= set(found[submission]), submission
         for grade_id, (status, points, message) in verdicts.items():
             now = found[submission][grade_id]
             assert now[:2] == [status, points], (submission, grade_id, now, message)
