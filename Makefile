@@ -12,7 +12,7 @@ export FLOWERS_DIR
 endif
 # TF_ENABLE_ONEDNN_OPTS stays at its default (on): oneDNN trains twice as fast on these CPUs (measured).
 
-.PHONY: setup demo test test-fast generate grade benchmark clean help
+.PHONY: setup demo test test-fast generate grade benchmark solutions clean help
 
 help:          ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -40,6 +40,9 @@ grade: setup   ## grade a submission: make grade SUBMISSION=path [RESULTS=result
 
 benchmark: setup  ## grading speed and memory (docs/performance.md): the whole course, the nbgrader way, training, 1 vs 2 jobs
 	$(PYTHON) benchmarks/run.py $(ARGS)
+
+solutions: setup  ## run each answer key in a fresh kernel; notebooks + HTML with figures in build/solutions (OUT=dir, ONLY=ch04)
+	$(PYTHON) -m autograder publish-solutions $(or $(OUT),build/solutions) $(ONLY)
 
 clean:         ## remove the environment and caches (not the generated folders)
 	rm -rf $(VENV) .pytest_cache gradebook.db

@@ -1,5 +1,5 @@
-"""Command line: ``python -m autograder grade|generate|demo``. Thin by design:
-the work is in :mod:`grading`, :mod:`course` and :mod:`report`."""
+"""Command line: ``python -m autograder grade|generate|demo|publish-solutions``. Thin by design:
+the work is in :mod:`grading`, :mod:`course`, :mod:`report` and :mod:`publish`."""
 from __future__ import annotations
 
 import argparse
@@ -79,6 +79,27 @@ def _demo(args) -> int:
     return EXIT_GRADER_FAILED if skipped else EXIT_OK
 
 
+def _publish_solutions(args) -> int:
+    """Execute the answer keys and write each as a notebook with outputs and an HTML page."""
+    from . import publish
+
+    targets = list(args.targets)
+    out = publish.DEFAULT_OUT
+    if targets and not publish.looks_like_chapter(targets[0]):
+        out = Path(targets.pop(0))
+    try:
+        publish.select_chapters(targets)   # an unknown name stops here, before any kernel starts
+    except KeyError as error:
+        print(f"error: {error.args[0]}", file=sys.stderr)
+        return EXIT_GRADER_FAILED
+    results = publish.publish(out, targets or None, timeout=args.timeout)
+    print(f"\nwrote {out / 'index.html'}")
+    problems = [item for item in results if item.status in ("failed", "skipped")]
+    for item in problems:
+        print(f"{item.key} {item.status}: {item.message}", file=sys.stderr)
+    return EXIT_GRADER_FAILED if problems else EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder", description="Flowers course kit grader.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -95,5 +116,11 @@ def main(argv: list[str] | None = None) -> int:
     demo = commands.add_parser("demo", help="grade the answer key and the blank release of every chapter")
     demo.add_argument("--verbose", action="store_true")
     demo.set_defaults(run=_demo)
+    publish_solutions = commands.add_parser(
+        "publish-solutions", help="execute the answer keys; write each as an executed notebook and an HTML page")
+    publish_solutions.add_argument("targets", nargs="*", metavar="[OUT] [CHAPTER ...]",
+                                   help="output folder (default build/solutions), then chapters (ch04 or ch04_loading; default all)")
+    publish_solutions.add_argument("--timeout", type=int, default=1800, help="seconds one cell may run (default 1800)")
+    publish_solutions.set_defaults(run=_publish_solutions)
     args = parser.parse_args(argv)
     return args.run(args)

@@ -1,13 +1,13 @@
 """Checks and chapters: the grading core shared by both front ends.
 
-A check has three parts, kept apart so that each runs where it belongs:
+A check has a case (its inputs, a frozen dataclass) and three parts, kept apart so that each runs
+where it belongs (a chapter package keeps them in rooms of those names):
 
-* ``probe(function, inputs_dir)`` calls the student's function on inputs the
-  grader prepared and turns what comes back into plain data. It runs where
-  student code runs: the student's kernel (nbgrader) or the sandboxed worker
-  (batch grader).
-* ``expected(inputs_dir)`` computes the right answer with the kit's own trusted
-  code. It never runs student code.
+* ``probe(function, case, inputs_dir)`` calls the student's function on the case's inputs and
+  turns what comes back into plain data (an :class:`Observation`). It runs where student code
+  runs: the student's kernel (nbgrader) or the sandboxed worker (batch grader).
+* ``expected(case, inputs_dir)`` computes the right answer with the kit's own trusted code
+  (a chapter's ``reference``). It never runs student code.
 * ``judge(found, expected)`` is a pure function over plain data that returns a
   ``Verdict``. :func:`score` wraps it into a :class:`CheckResult` and turns every
   way a probe can go wrong (not attempted, missing function, exception, data of
@@ -33,6 +33,7 @@ class Status(str, enum.Enum):
     TIMEOUT = "timeout"              # it did not return within the step's limit
     CRASHED = "crashed"              # it ended its process
     UNREADABLE = "unreadable"        # what came back could not be read as plain data of its size
+    UNMEASURABLE = "unmeasurable"    # the trusted measure step could not measure what came back
     NO_RESULT = "no result"          # nothing came back (the notebook could not be read or run)
 
 
@@ -98,9 +99,8 @@ class Check:
     # Other student functions the probe needs, passed after ``function`` in this order
     # (chapter 6's compile check calls the student's build_model, then compile_model).
     also: tuple[str, ...] = ()
-    # The check's inputs, written once (a frozen dataclass of a chapter's ``cases`` module). With a
-    # case, ``probe(function, case, inputs_dir, *also)`` and ``expected(case, inputs_dir)``;
-    # without one (older chapter modules), ``probe(function, inputs_dir, *also)``, ``expected(inputs_dir)``.
+    # The check's inputs, written once (a frozen dataclass of the chapter's ``cases`` module):
+    # ``probe(function, case, inputs_dir, *also)`` and ``expected(case, inputs_dir)``.
     case: Any = None
 
 
@@ -151,11 +151,7 @@ def observe(check: Check, namespace: dict, inputs_dir: Path) -> Observation:
             return Observation(Status.ERROR, error=f"`{name}` is a {type(function).__name__}, not a function")
         functions.append(function)
     try:
-        if check.case is not None:  # a chapter package: probe(function, case, inputs_dir, *others)
-            value = check.probe(functions[0], check.case, Path(inputs_dir), *functions[1:])
-        else:
-            value = check.probe(*functions[:1], Path(inputs_dir), *functions[1:])
-        return Observation(Status.OK, value)
+        return Observation(Status.OK, check.probe(functions[0], check.case, Path(inputs_dir), *functions[1:]))
     except NotImplementedError:
         return Observation(Status.NOT_ATTEMPTED)
     except ProbeTimeout:
@@ -169,9 +165,7 @@ def observe(check: Check, namespace: dict, inputs_dir: Path) -> Observation:
 
 def expected_answer(check: Check, inputs_dir: Path):
     """The check's expected answer, computed by the kit's own (trusted) code."""
-    if check.case is not None:
-        return check.expected(check.case, Path(inputs_dir))
-    return check.expected(Path(inputs_dir))
+    return check.expected(check.case, Path(inputs_dir))
 
 
 def measure(check: Check, observation, private_dir: Path) -> Observation:
@@ -185,7 +179,7 @@ def measure(check: Check, observation, private_dir: Path) -> Observation:
     except KeyboardInterrupt:
         raise
     except BaseException as error:
-        return Observation(Status.ERROR, error=f"what your code returned could not be measured ({_one_line(error)})")
+        return Observation(Status.UNMEASURABLE, error=_one_line(error))
 
 
 class ProbeTimeout(KeyboardInterrupt):
@@ -232,6 +226,11 @@ def score(check: Check, observation, expected: Any) -> CheckResult:
                       f"grader: {found.error or 'it is not plain data'}.",
                       "Return what the docstring asks for: numbers, arrays, lists or the object named, of the size "
                       "described.", check.visible)
+    if status is Status.UNMEASURABLE:
+        return failed(*args, f"{check.description}: the grader could not measure what `{check.function}` returned "
+                      f"({found.error or 'no reason given'}).",
+                      "Compare what you return with the docstring; for a model: Keras's own layers, the input shape "
+                      "and number of classes passed in.", check.visible)
     if status is Status.ERROR:
         return failed(*args, f"{check.description}: calling `{check.function}` raised {found.error or 'an error'}.",
                       "Run the visible check in your notebook and read the traceback.", check.visible)

@@ -160,7 +160,7 @@ def _measure(items: list[_Item], work: Path) -> None:
             measured = {}
         for grade_id in wanted:
             item.measured[grade_id] = Observation.from_plain(measured[grade_id]) if grade_id in measured else Observation(
-                Status.ERROR, error="the grader could not rebuild or measure it (too large for its memory or time)")
+                Status.UNMEASURABLE, error="too large for the evaluator's memory or time")
 
 
 def _read_observation(item: _Item, grade_id: str) -> Observation | None:

@@ -104,7 +104,7 @@ def measure_elsewhere(chapter, check, observation: Observation) -> Observation:
                 _measured[(chapter.key, other.grade_id, key[2])] = Observation.from_plain(measured[other.grade_id])
         if key not in _measured:
             tail = (run.stderr.strip().splitlines() or ["no message"])[-1][:300]
-            return Observation(Status.ERROR, error=f"the grader could not measure it ({'time limit' if run.timed_out else tail})")
+            return Observation(Status.UNMEASURABLE, error="its time limit" if run.timed_out else tail)
     return _measured[key]
 
 
@@ -123,8 +123,9 @@ def evaluate(chapter_key: str, grade_id: str, function, *also) -> CheckResult:
         return score(check, observation, expected_answer(check, inputs))
 
 
-def run_check(chapter_key: str, grade_id: str, function, *also) -> CheckResult:
-    """Run one check; print what passed, or raise CheckFailed saying what failed and why."""
+def run_check(chapter_key: str, grade_id: str, function, *also) -> None:
+    """Run one check; print what passed, or raise CheckFailed saying what failed and why.
+    Returns nothing, so that a notebook cell shows the printed line alone (``evaluate`` returns the result)."""
     from .data import FlowersDataUnavailable
 
     try:
@@ -135,4 +136,3 @@ def run_check(chapter_key: str, grade_id: str, function, *also) -> CheckResult:
         hint = f"\nHint: {result.hint}" if result.hint else ""
         raise CheckFailed(f"{result.message}{hint}")
     print(f"Passed ({result.points:g} point{'s' if result.points != 1 else ''}): {result.message}")
-    return result

@@ -475,10 +475,25 @@ def _earn(architecture: str, private_dir: Path, budget: Budget) -> dict:
     if parameters > PARAMETER_CAP:
         return {"trained": False, "parameters": parameters}
     images, labels = _load(private_dir / SPLIT_FILES["train"])
+    shape_problem = _shape_problem(model, images.shape[1:], len(data.CLASS_NAMES))
+    if shape_problem:
+        return {"trained": True, "refused": shape_problem}
     keras.utils.set_random_seed(budget.seed)  # the same architecture earns the same accuracy
     fitted = fit_budget(model, images, labels, budget)
     scores = {split: score_split(model, private_dir, split) for split in ("val", "test")}
     return {"trained": True, "parameters": parameters, "device": device, **fitted, "scores": scores}
+
+
+def _shape_problem(model, image_shape, classes: int) -> str | None:
+    """Why the model cannot be trained on these photos, checked before any training (or None)."""
+    inputs, outputs = tuple(model.input_shape[1:]), tuple(model.output_shape[1:])
+    if inputs != tuple(image_shape):
+        return (f"it takes inputs of shape {inputs}, but the grader trains on photos of shape {tuple(image_shape)}: "
+                f"build the Input from the input_shape argument")
+    if outputs != (classes,):
+        return (f"its output has shape {outputs}, but the grader trains it on {classes} classes: the last layer "
+                f"must be Dense(num_classes)")
+    return None
 
 
 def measure_accuracy(split: str, budget: Budget = BUDGET):

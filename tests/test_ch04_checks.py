@@ -18,6 +18,8 @@ WRONG = {
     "wrong_check_load_split": ("check_load_split", "dtype float32, expected uint8", []),
     "wrong_hidden_load_split_val": ("hidden_load_split_val", "raised NotADirectoryError", ["check_load_split"]),
     "wrong_hidden_load_split_test": ("hidden_load_split_test", "labels differ", ["check_load_split"]),
+    "wrong_hidden_load_split_other_folders": ("hidden_load_split_test", "'.ipynb_checkpoints', a folder that is not "
+                                              "a class, was taken for a class", ["check_load_split"]),
     "wrong_check_count_per_class": ("check_count_per_class", "keys are", []),
     "wrong_hidden_count_per_class": ("hidden_count_per_class", "keys are", ["check_count_per_class"]),
     "wrong_check_first_examples": ("check_first_examples", "read 12 elements of the dataset to return 3", []),

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from autograder import grading, nbcheck
-from autograder.chapters import ch05, get_chapter
+from autograder.chapters import get_chapter
+from autograder.chapters.ch05 import cases, judges
 
 from .conftest import FIXTURES, REPO, namespace_of, wrong_notebook, wrong_submission
 
@@ -29,6 +30,19 @@ WRONG = {
     "wrong_hidden_prepare_dataset_augmentation": (
         "hidden_prepare_dataset_augmentation", "with an augmentation given, the validation/test split is augmented",
         ["check_prepare_dataset_eval", "check_prepare_dataset_train"]),
+    # One fault, one message: the dtype, the scale and the order of height and width are told apart.
+    "wrong_check_prepare_dataset_eval_dtype": ("check_prepare_dataset_eval", "dtype uint8, expected float32", []),
+    "wrong_check_prepare_dataset_train_scale": ("check_prepare_dataset_train", "expected 0-255",
+                                                ["check_resize_image", "check_preprocess_image"]),
+    "wrong_check_prepare_dataset_eval_swapped": ("check_prepare_dataset_eval", "height and width swapped",
+                                                 ["check_resize_image", "check_preprocess_image"]),
+}
+# fixture -> words its hint must contain (the cause, never "one static shape" when the shape is static)
+HINTS = {
+    "wrong_check_prepare_dataset_eval_dtype": "do not cast back to uint8",
+    "wrong_check_prepare_dataset_train_scale": "0-255 scale, not 0-1",
+    "wrong_check_prepare_dataset_eval_swapped": "image_size is (height, width)",
+    "wrong_check_resize_image": "0-255 scale, not 0-1",
 }
 
 
@@ -67,6 +81,18 @@ def test_wrong_submission_fails_its_check_with_its_message(fixture):
     assert result.hint, "a failed check gives a hint"
     for grade_id in still_passing:  # hidden tests add cases; the visible contract still holds
         assert evaluate(grade_id, namespace[CHAPTER.check(grade_id).function]).passed, grade_id
+
+
+@pytest.mark.parametrize("fixture", sorted(HINTS))
+def test_each_fault_gets_a_hint_aimed_at_its_cause(fixture):
+    target = WRONG[fixture][0]
+    result = evaluate(target, wrong(fixture)[CHAPTER.check(target).function])
+    assert HINTS[fixture] in result.hint and "static shape" not in result.hint, result.hint
+
+
+def test_answer_key_shuffle_buffer_covers_the_training_split(answer_key):
+    """The training split arrives sorted by class (2,513 photos): a smaller buffer only mixes its first part."""
+    assert answer_key["SHUFFLE_BUFFER"] >= 2513
 
 
 def test_errata_get_their_hints():
@@ -149,29 +175,42 @@ def test_other_mistakes_get_their_own_message(answer_key):
     assert "batches of sizes [4, 4]" in evaluate("check_prepare_dataset_eval", pipeline(drop=True)).message
     assert "no repeat()" in evaluate("check_prepare_dataset_train", pipeline(repeat=True)).hint  # ends, too
 
+    def dynamic_size(dataset, training, batch_size=32, image_size=image_size, augmentation=None):
+        def resize(image, label):  # a size computed at run time: the batches lose their static shape
+            size = tf.stack([image_size[0] + 0 * tf.shape(image)[0], image_size[1] + 0 * tf.shape(image)[1]])
+            return tf.image.resize(image, size), label
+        return dataset.map(resize).cache().batch(batch_size).prefetch(2)
+    result = evaluate("check_prepare_dataset_eval", dynamic_size)  # no static shape: that hint, and only then
+    assert "element_spec says images of shape (None, None, None, 3)" in result.message and "static shape" in result.hint
+
+    def float64(image, label, image_size=image_size):
+        return tf.cast(tf.image.resize(image, image_size), tf.float64), label
+    result = evaluate("check_resize_image", float64)
+    assert "dtype float64, expected float32" in result.message and "float64" in result.hint
+
 
 def test_match_tells_plain_mirror_and_inverse_apart():
-    examples = ch05.make_examples(4, 1)
-    expected = ch05.resized(examples, (20, 24))
-    assert ch05.match(expected[2], expected) == (2, "plain")
-    assert ch05.match(expected[3][:, ::-1], expected) == (3, "mirrored")
-    assert ch05.match(255.0 - expected[1], expected, inverted=True) == (1, "inverted plain")
-    assert ch05.match(255.0 - expected[1], expected) is None
-    assert ch05.match(np.zeros((20, 24, 3)), expected) is None
+    examples = cases.make_examples(4, 1)
+    expected = cases.resized(examples, (20, 24))
+    assert judges.match(expected[2], expected) == (2, "plain")
+    assert judges.match(expected[3][:, ::-1], expected) == (3, "mirrored")
+    assert judges.match(255.0 - expected[1], expected, inverted=True) == (1, "inverted plain")
+    assert judges.match(255.0 - expected[1], expected) is None
+    assert judges.match(np.zeros((20, 24, 3)), expected) is None
 
 
 def test_judge_augmentation_on_plain_data():
     expected = {"degrees": 20.0, "rotation": 20 / 360, "zoom": 0.2, "contrast": 0.2}
     batch = np.full((2, 4, 4, 3), 100.0)
     layers = [{"name": name, "keras": True, "mode": "horizontal", "factor": 0.2, "height_factor": 0.2,
-               "width_factor": None} for name in ch05.LAYER_NAMES]
+               "width_factor": None} for name in judges.LAYER_NAMES]
     layers[1]["factor"] = 20 / 360
     found = {"layers": layers, "batch": batch, "training": batch + 10, "inference": batch}
-    assert ch05.judge_augmentation(found, expected).ok
+    assert judges.build_augmentation(found, expected).ok
     layers[2]["height_factor"] = 1.3  # the tutorial's zoom range (0.7, 1.3)
-    assert "not a scale range" in ch05.judge_augmentation(found, expected).hint
+    assert "not a scale range" in judges.build_augmentation(found, expected).hint
     layers[2]["height_factor"], layers[1]["factor"] = 0.2, np.radians(20)
-    assert "not radians" in ch05.judge_augmentation(found, expected).hint
+    assert "not radians" in judges.build_augmentation(found, expected).hint
 
 
 def test_hostile_return_values_are_reported_not_crashed():

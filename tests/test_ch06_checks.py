@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from autograder import grading, nbcheck, training
-from autograder.chapters import ch06, earned, get_chapter
+from autograder.chapters import earned, get_chapter
+from autograder.chapters.ch06 import cases, judges
 
 from .conftest import FIXTURES, REPO, namespace_of, wrong_notebook, wrong_submission
 
@@ -67,14 +68,73 @@ def test_wrong_submission_fails_its_check_with_its_message(fixture):
         assert evaluate(grade_id, namespace).passed, grade_id
 
 
-def test_logits_without_from_logits_gets_its_own_hint(answer_key):
+def _compile_with(from_logits):
     import keras
 
-    def build_logits(num_classes, input_shape):
-        return keras.Sequential([keras.Input(input_shape), keras.layers.Flatten(), keras.layers.Dense(num_classes)])
+    def compile_model(model, learning_rate=0.001):
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=from_logits), metrics=["accuracy"])
+        return model
+    return compile_model
 
-    result = nbcheck.evaluate("ch06", "check_compile_model", answer_key["compile_model"], build_logits)
-    assert "outputs logits (no softmax) but the loss has from_logits=False" in result.message
+
+def test_each_from_logits_mismatch_gets_its_own_accurate_hint():
+    """The kit's models of both kinds reach compile_model: a fixed from_logits fails on one of them.
+    Logits read as probabilities is the harmful pair; softmax with from_logits=True is one Keras warns about
+    and repairs (the hints say what Keras 3 really does, as measured in the notebook)."""
+    logits_as_probabilities = nbcheck.evaluate("ch06", "check_compile_model", _compile_with(False))
+    assert "outputs logits (no softmax) but the loss has from_logits=False" in logits_as_probabilities.message
+    assert "harmful" in logits_as_probabilities.hint and "does not warn" in logits_as_probabilities.hint
+    softmax_as_logits = nbcheck.evaluate("ch06", "check_compile_model", _compile_with(True))
+    assert "ends in softmax (probabilities) but the loss has from_logits=True" in softmax_as_logits.message
+    assert "warns" in softmax_as_logits.hint and "scores before the softmax" in softmax_as_logits.hint
+    assert "again inside the loss" not in softmax_as_logits.hint  # the old, wrong consequence
+
+
+def test_compile_checks_run_on_kit_models_of_both_kinds(answer_key):
+    for check in (CHAPTER.check("check_compile_model"), CHAPTER.check("hidden_compile_model")):
+        assert check.also == () and set(check.case.heads) == {cases.SOFTMAX, cases.LOGITS}
+    result = evaluate("check_compile_model", answer_key)
+    assert "from_logits=False for the model that outputs softmax probabilities" in result.message
+    assert "from_logits=True for the model that outputs logits" in result.message
+
+
+WRONG_HEAD = """\
+# A binary head: one sigmoid unit where five classes need Dense(num_classes).
+# %%
+def build_model(num_classes, input_shape):
+    layers = keras.layers
+    return keras.Sequential([
+        keras.Input(shape=input_shape), layers.Rescaling(1.0 / 255),
+        layers.Conv2D(16, 3, padding="same", activation="relu"), layers.MaxPooling2D(),
+        layers.Conv2D(32, 3, padding="same", activation="relu"), layers.MaxPooling2D(),
+        layers.Flatten(), layers.Dense(64, activation="relu"), layers.Dense(1, activation="sigmoid")])
+"""
+
+
+def test_a_wrong_head_in_build_model_costs_only_the_checks_that_read_it(tmp_path):
+    """A fault costs only its own checks: the compile and training checks hand compile_model and
+    train_model the kit's models, so a wrong head in build_model fails the build checks alone (and the
+    accuracy checks, below, in the slow test), never compile_model."""
+    fixture = tmp_path / "wrong_head.py"
+    fixture.write_text(WRONG_HEAD)
+    namespace = wrong_submission("ch06_training", fixture)
+    for grade_id in ("check_build_model", "hidden_build_model"):
+        result = evaluate(grade_id, namespace)
+        assert result.status == "failed" and "output has shape (None, 1)" in result.message, result.message
+    for grade_id in ("check_compile_model", "hidden_compile_model", "check_train_model", "hidden_train_model"):
+        result = evaluate(grade_id, namespace)
+        assert result.passed, result.message
+        assert "from_logits" not in result.hint
+
+
+def test_compile_model_is_graded_even_when_build_model_fails(answer_key):
+    def build_model(num_classes, input_shape):
+        raise RuntimeError("broken on purpose")
+
+    namespace = {**answer_key, "build_model": build_model}
+    assert evaluate("check_build_model", namespace).status == "failed"
+    assert evaluate("check_compile_model", namespace).passed and evaluate("hidden_compile_model", namespace).passed
 
 
 def test_hostile_return_values_are_reported_not_crashed():
@@ -130,11 +190,18 @@ def test_rebuild_keeps_weights_and_predictions(answer_key):
 def test_judge_accuracy_on_plain_data():
     expected = earned.expected_accuracy("test", 0.45)(None)
     passing = {"trained": True, "accuracy": 0.6, "count": 310, "per_class": [0.6] * 5}
-    assert ch06.judge_accuracy(passing, expected).ok
+    assert judges.accuracy(passing, expected).ok
     majority = {"trained": True, "accuracy": 70 / 310, "count": 310, "per_class": [0, 1, 0, 0, 0]}
-    verdict = ch06.judge_accuracy(majority, expected)
+    verdict = judges.accuracy(majority, expected)
     assert not verdict.ok and "0.226" in verdict.message and "dandelion 1.00" in verdict.message
-    assert "over the cap" in ch06.judge_accuracy({"trained": False, "parameters": 500_000_000}, expected).message
+    assert "over the cap" in judges.accuracy({"trained": False, "parameters": 500_000_000}, expected).message
+
+
+def test_the_accuracy_probe_keeps_its_shared_training_and_its_measure_runs_elsewhere():
+    visible, hidden = CHAPTER.check("check_val_accuracy"), CHAPTER.check("hidden_test_accuracy")
+    assert visible.probe is hidden.probe and visible.probe.shared_by == earned.probe_accuracy().shared_by
+    assert visible.measure.elsewhere and hidden.measure.elsewhere
+    assert (visible.case.split, hidden.case.split) == ("val", "test")
 
 
 # --- accuracy earned in the grader (slow: the grader trains) -----------------------------------------
@@ -161,15 +228,25 @@ def test_untrained_network_and_majority_class_fail_the_threshold(answer_key, pho
     """Baselines measured without training: the reference architecture as the kit's seed initialises
     it, and always answering the largest class of the train split."""
     training.prepare_private(tmp_path)
-    model = answer_key["build_model"](5, ch06.INPUT_SHAPE)
+    model = answer_key["build_model"](5, earned.INPUT_SHAPE)
     untrained = training.score_split(training.rebuild(model.to_json(), seed=training.BUDGET.seed), tmp_path, "test")
-    assert untrained["accuracy"] < ch06.TEST_THRESHOLD - 0.1
+    assert untrained["accuracy"] < cases.THRESHOLD.test - 0.1
     with np.load(tmp_path / training.SPLIT_FILES["train"]) as archive:
         train_labels = archive["labels"]
     with np.load(tmp_path / training.SPLIT_FILES["test"]) as archive:
         test_labels = archive["labels"]
     majority = np.mean(test_labels == np.bincount(train_labels).argmax())
-    assert majority < ch06.TEST_THRESHOLD - 0.1
+    assert majority < cases.THRESHOLD.test - 0.1
+
+
+@pytest.mark.slow
+def test_a_wrong_head_fails_the_accuracy_checks(photos, tmp_path):
+    fixture = tmp_path / "wrong_head.py"
+    fixture.write_text(WRONG_HEAD)
+    namespace = wrong_submission("ch06_training", fixture)
+    for grade_id in ACCURACY_CHECKS:
+        result = evaluate(grade_id, namespace)
+        assert result.status == "failed" and result.points == 0, result.message
 
 
 @pytest.mark.slow

@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 from autograder import grading, nbcheck
-from autograder.chapters import ch07_models, ch07_plots, get_chapter
+from autograder.chapters.common import softmax
+from autograder.chapters import get_chapter
+from autograder.chapters.ch07 import cases, judges, reference
 
 from .conftest import FIXTURES, REPO, namespace_of, wrong_notebook, wrong_submission
 
@@ -51,6 +53,7 @@ TUTORIAL_MISTAKES = {
     "tutorial_collect_predictions": ("check_collect_predictions", "model.predict was called 3 times", "once per batch"),
     "two_passes_collect_predictions": ("check_collect_predictions", "read the dataset's 20 images 3.0 times",
                                        "another order on every pass"),
+    "logits_with_from_logits_false": ("check_build_improved_model", "has from_logits=False", "the harmful pair"),
 }
 
 
@@ -93,9 +96,23 @@ def test_wrong_submission_fails_its_check_with_its_message(fixture):
 def test_the_tutorials_error_analysis_loop_is_caught(fixture):
     target, words, hint_words = TUTORIAL_MISTAKES[fixture]
     namespace = wrong(fixture)
-    result = nbcheck.evaluate("ch07", target, namespace["collect_predictions"])
+    result = nbcheck.evaluate("ch07", target, namespace[CHAPTER.check(target).function])
     assert result.status == "failed" and words in result.message, result.message
     assert hint_words in result.hint, result.hint
+
+
+def test_the_accuracy_rows_share_one_training_and_the_kits_cap():
+    """Both accuracy rows observe the same architecture (one training in the grader), and the
+    improved model's cap is the one the grader trains under (training.PARAMETER_CAP)."""
+    from autograder import training
+
+    visible, hidden = CHAPTER.check("check_improved_val_accuracy"), CHAPTER.check("hidden_improved_accuracy")
+    assert visible.probe.shared_by == hidden.probe.shared_by is not None
+    assert reference.build_improved_model(cases.HIDDEN_IMPROVED, None)["cap"] == training.PARAMETER_CAP
+    for check, split in ((visible, "val"), (hidden, "test")):
+        expected = reference.improved_accuracy(check.case, None)
+        assert expected["threshold"] == getattr(training.THRESHOLDS["build_improved_model"], split)
+        assert expected["cap"] == training.PARAMETER_CAP
 
 
 def test_hostile_return_values_are_reported_not_crashed():
@@ -129,15 +146,15 @@ GOOD_MODEL = {"output_shape": [None, 5], "softmax_output": False, "compiled": Tr
               "dropout_rates": [0.3, 0.3], "l2_factors": [1e-4] * 4, "rescaling": [1 / 255], "foreign_layers": [],
               "loss": {"name": "SparseCategoricalCrossentropy", "from_logits": True}, "optimizer": "Adam",
               "learning_rate": 5e-4, "metrics": ["accuracy"]}
-MODEL_EXPECTED = {"num_classes": 5, "input_shape": [96, 96, 3], "learning_rate": 5e-4}
+MODEL_EXPECTED = reference.build_improved_model(cases.VISIBLE_IMPROVED, None)
 
 
 @pytest.mark.parametrize("change, words, hint", [
     ({}, "logits output (None, 5)", ""),
     ({"softmax_output": True, "loss": {"name": "SparseCategoricalCrossentropy", "from_logits": True}},
-     "yet its loss is compiled with from_logits=True", "softmax twice"),
+     "yet its loss is compiled with from_logits=True", "Keras 3 notices"),
     ({"loss": {"name": "sparse_categorical_crossentropy", "from_logits": False}}, "has from_logits=False",
-     "from_logits=True"),
+     "the harmful pair"),
     ({"dropout_rates": [0.8]}, "lie outside 0.1-0.5", "fraction of units DROPPED"),
     ({"dropout_rates": []}, "no Dropout layer", "Dropout"),
     ({"l2_factors": []}, "no layer has an L2", "L2"),
@@ -145,12 +162,12 @@ MODEL_EXPECTED = {"num_classes": 5, "input_shape": [96, 96, 3], "learning_rate":
     ({"optimizer": "SGD"}, "optimizer is SGD", "Adam"),
     ({"metrics": []}, "expected accuracy", "metrics"),
     ({"rescaling": []}, "no Rescaling(1/255)", "0-255"),
-    ({"parameters": 9_000_000}, "more than 5,000,000", "Conv2D"),
+    ({"parameters": 11_000_000}, "more than 10,000,000", "Conv2D"),  # training.PARAMETER_CAP, as the grader
     ({"foreign_layers": ["MyLayer"]}, "not standard Keras layers", "rebuilds"),
     ({"compiled": False}, "not compiled", "compile"),
 ])
 def test_judge_improved_names_the_problem(change, words, hint):
-    verdict = ch07_models.judge_improved({**GOOD_MODEL, **change}, MODEL_EXPECTED)
+    verdict = judges.build_improved_model({**GOOD_MODEL, **change}, MODEL_EXPECTED)
     assert verdict.ok == (not change)
     assert words in verdict.message and hint in verdict.hint, verdict
 
@@ -163,40 +180,40 @@ def test_judge_improved_names_the_problem(change, words, hint):
 ])
 def test_judge_early_stopping(change, words):
     good = {"type": "EarlyStopping", "monitor": "val_loss", "mode": "auto", "patience": 3.0, "restore_best_weights": True}
-    assert ch07_models.judge_early_stopping(good, {"patience": 3}).ok
-    assert ch07_models.judge_early_stopping({**good, "monitor": "val_accuracy", "mode": "max"}, {"patience": 3}).ok
-    verdict = ch07_models.judge_early_stopping({**good, **change}, {"patience": 3})
+    assert judges.make_early_stopping(good, {"patience": 3}).ok
+    assert judges.make_early_stopping({**good, "monitor": "val_accuracy", "mode": "max"}, {"patience": 3}).ok
+    verdict = judges.make_early_stopping({**good, **change}, {"patience": 3})
     assert not verdict.ok and words in verdict.message
 
 
 def test_judge_collect_catches_np_max_of_logits_as_confidence():
-    expected = ch07_models.expected_collect(6, 3, 5)(None)
-    logits = ch07_models.kit_logits(expected["images"], expected["weights"], expected["bias"])
+    expected = reference.collect_predictions(cases.Collect(6, 3, 2, 5, shuffle=False, dropout=False), None)
+    logits = expected["logits"]
     found = {"labels": expected["labels"], "predicted": logits.argmax(axis=1), "probabilities": logits.max(axis=1),
              "images": expected["images"], "produced": 6, "predict_calls": 1}
-    verdict = ch07_models.judge_collect(found, expected)
+    verdict = judges.collect_predictions(found, expected)
     assert not verdict.ok and "shape (6,)" in verdict.message and "never np.max of the logits" in verdict.hint
-    good = {**found, "probabilities": ch07_models.softmax(logits)}
-    assert ch07_models.judge_collect(good, expected).ok
+    good = {**found, "probabilities": softmax(logits)}
+    assert judges.collect_predictions(good, expected).ok
     shuffled = {**good, "labels": np.roll(expected["labels"], 1)}
-    assert "label" in ch07_models.judge_collect(shuffled, expected).message
+    assert "label" in judges.collect_predictions(shuffled, expected).message
 
 
 def test_compare_matrix_names_each_slip():
-    counts = ch07_plots.counts_matrix([0, 0, 1, 2, 2, 2], [0, 1, 1, 0, 2, 2], 3)
+    counts = reference.counts_matrix([0, 0, 1, 2, 2, 2], [0, 1, 1, 0, 2, 2], 3)
     rows = counts / counts.sum(axis=1, keepdims=True)
-    assert ch07_plots.compare_matrix(counts, counts, normalized=False).ok
-    assert ch07_plots.compare_matrix(rows, counts, normalized=True).ok
-    assert "transposed" in ch07_plots.compare_matrix(counts.T, counts, normalized=False).message
-    assert "transposed" in ch07_plots.compare_matrix(rows.T, counts, normalized=True).message
-    assert "shows counts" in ch07_plots.compare_matrix(counts, counts, normalized=True).message
-    assert "shows fractions" in ch07_plots.compare_matrix(rows, counts, normalized=False).message
+    assert judges.compare_matrix(counts, counts, normalized=False).ok
+    assert judges.compare_matrix(rows, counts, normalized=True).ok
+    assert "transposed" in judges.compare_matrix(counts.T, counts, normalized=False).message
+    assert "transposed" in judges.compare_matrix(rows.T, counts, normalized=True).message
+    assert "shows counts" in judges.compare_matrix(counts, counts, normalized=True).message
+    assert "shows fractions" in judges.compare_matrix(rows, counts, normalized=False).message
     columns = counts / counts.sum(axis=0, keepdims=True)
-    assert "the wrong way" in ch07_plots.compare_matrix(columns, counts, normalized=True).message
+    assert "the wrong way" in judges.compare_matrix(columns, counts, normalized=True).message
 
 
 def test_judge_history_on_plain_data():
-    expected = ch07_plots.expected_history(3, 5, real=False)(None)
+    expected = reference.plot_history(cases.History(3, 5, real=False), None)
     values, epochs = expected["values"], np.arange(1, 4)
 
     def panel(metric, ylabel, train_label="Training", x=epochs):
@@ -205,12 +222,12 @@ def test_judge_history_on_plain_data():
                 "legend": [f"{train_label} {metric}", f"Validation {metric}"], "xlabel": "Epoch", "ylabel": ylabel}
 
     good = {"axes": [panel("accuracy", "Accuracy"), panel("loss", "Loss")]}
-    assert ch07_plots.judge_history(good, expected).ok
+    assert judges.plot_history(good, expected).ok
     swapped = {"axes": [panel("loss", "Loss"), panel("accuracy", "Accuracy")]}
-    assert "loss is in the first panel" in ch07_plots.judge_history(swapped, expected).message
+    assert "loss is in the first panel" in judges.plot_history(swapped, expected).message
     unlabeled = {"axes": [panel("accuracy", "Accuracy", train_label="_child"), panel("loss", "Loss")]}
-    assert "training curve is labelled" in ch07_plots.judge_history(unlabeled, expected).message
-    assert "expected 2" in ch07_plots.judge_history({"axes": good["axes"][:1]}, expected).message
+    assert "training curve is labelled" in judges.plot_history(unlabeled, expected).message
+    assert "expected 2" in judges.plot_history({"axes": good["axes"][:1]}, expected).message
 
 
 # --- the sandboxed batch grader --------------------------------------------------------------

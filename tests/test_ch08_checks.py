@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 from autograder.chapters import ch08
+from autograder.chapters.ch08 import cases, judges, reference
 
 from .conftest import FIXTURES, REPO, namespace_of
 
@@ -32,13 +33,28 @@ WRONG = {
     "wrong_check_choose_examples": ("check_choose_examples", "the indices repeat", []),
     "wrong_hidden_choose_examples": ("hidden_choose_examples", "two calls with seed=3 gave different picks",
                                      ["check_choose_examples"]),
+    "wrong_check_gradcam_heatmap": ("check_gradcam_heatmap", "without the ReLU", []),
+    "wrong_check_gradcam_heatmap_axis": ("check_gradcam_heatmap", "averaged over the height only", []),
+    "wrong_hidden_gradcam_heatmap": ("hidden_gradcam_heatmap", "differs from the kit's Grad-CAM by up to",
+                                     ["check_gradcam_heatmap"]),
     "wrong_check_gradcam_heatmaps": ("check_gradcam_heatmaps", "shape (6, 16, 16)", []),
     "wrong_hidden_gradcam_corner": ("hidden_gradcam_corner", "bright patch in the top-left corner", []),
     "wrong_check_explain_examples": ("check_explain_examples", "but the model's argmax for images", []),
+    "wrong_check_explain_examples_class0": ("check_explain_examples", "class 0 for every image", []),
+    "wrong_check_explain_examples_seed": ("check_explain_examples", "the seed is ignored", []),
     "wrong_hidden_explain_examples": ("hidden_explain_examples", "the indices repeat", ["check_explain_examples"]),
     "wrong_check_plot_explanations": ("check_plot_explanations", "the figure has a colour bar", []),
     "wrong_hidden_plot_explanations": ("hidden_plot_explanations", "raised TypeError",
                                        ["check_plot_explanations"]),
+}
+
+# fixture -> words its hint must contain (and the hints of the other fixtures of that check must not)
+HINTS = {
+    "wrong_check_explain_examples": "dividing by 255 yourself",
+    "wrong_check_explain_examples_class0": "A fixed class_index",
+    "wrong_check_explain_examples_seed": "choose_examples(len(images), n, seed)",
+    "wrong_check_gradcam_heatmap": "tf.nn.relu(cam)",
+    "wrong_check_gradcam_heatmap_axis": "one number per feature map",
 }
 
 
@@ -122,6 +138,11 @@ def test_wrong_submission_fails_its_check_with_its_message(results, fixture):
     assert result["status"] == "failed" and result["points"] == 0
     assert words in result["message"], result["message"]
     assert result["hint"], "a failed check gives a hint"
+    if fixture in HINTS:
+        assert HINTS[fixture] in result["hint"], result["hint"]
+    for other, other_words in HINTS.items():  # each fault gets its own hint, not another fault's
+        if other != fixture and WRONG[other][0] == target and other_words not in HINTS.get(fixture, ""):
+            assert other_words not in result["hint"], (fixture, result["hint"])
     for grade_id in still_passing:  # hidden tests add cases; the visible contract still holds
         assert found[grade_id]["passed"], (grade_id, found[grade_id]["message"])
 
@@ -141,21 +162,21 @@ def test_chapter_asks_the_worker_for_tf_keras():
 # --- the judges on plain data (no TensorFlow) ------------------------------------------------
 
 def test_corner_images_put_the_patch_in_the_labelled_corner():
-    images, labels = ch08.corner_images(12, 5)
-    half = ch08.IMAGE_SIDE // 2
+    images, labels = cases.corner_images(12, 5)
+    half = cases.IMAGE_SIDE // 2
     for image, label in zip(images.astype(float).mean(axis=-1), labels):
         quarters = [image[:half, :half], image[:half, half:], image[half:, :half], image[half:, half:]]
         assert int(np.argmax([quarter.mean() for quarter in quarters])) == label
     assert images.dtype == np.uint8 and images.shape == (12, 32, 32, 3)
-    assert np.array_equal(ch08.corner_images(12, 5)[0], images)  # seeded
+    assert np.array_equal(cases.corner_images(12, 5)[0], images)  # seeded
 
 
 def test_judge_indices_names_each_problem():
-    assert ch08.judge_indices([3, 1, 2], 10, 3) is None
-    assert "got 2 indices" in ch08.judge_indices([1, 2], 10, 3).message
-    assert "outside 0..9" in ch08.judge_indices([1, 2, 10], 10, 3).message
-    assert "repeat" in ch08.judge_indices([1, 1, 2], 10, 3).message
-    batch_numbers = ch08.judge_indices(list(range(12)), 1000, 12)
+    assert judges.judge_indices([3, 1, 2], 10, 3) is None
+    assert "got 2 indices" in judges.judge_indices([1, 2], 10, 3).message
+    assert "outside 0..9" in judges.judge_indices([1, 2, 10], 10, 3).message
+    assert "repeat" in judges.judge_indices([1, 1, 2], 10, 3).message
+    batch_numbers = judges.judge_indices(list(range(12)), 1000, 12)
     assert "below 32" in batch_numbers.message and "batch" in batch_numbers.hint
 
 
@@ -171,27 +192,52 @@ def _corner_found(corners, hot_corner_of=lambda corner: corner):
 
 def test_judge_corner_accepts_the_patch_corner_and_rejects_a_transposed_map():
     found, expected = _corner_found([0, 1, 2, 3])
-    assert ch08.judge_corner(found, expected).ok
+    assert judges.judge_corner(found, expected).ok
     transposed = {1: 2, 2: 1}
     found, expected = _corner_found([0, 1, 2, 3], lambda corner: transposed.get(corner, corner))
-    verdict = ch08.judge_corner(found, expected)
+    verdict = judges.judge_corner(found, expected)
     assert not verdict.ok and "top-right corner" in verdict.message and "bottom-left quarter" in verdict.message
     flat = {"heatmaps": np.zeros((4, 32, 32), np.float32)}
-    assert not ch08.judge_corner(flat, expected).ok  # a constant map proves nothing, top-left included
+    assert not judges.judge_corner(flat, expected).ok  # a constant map proves nothing, top-left included
 
 
 def test_judge_heatmaps_shape_dtype_and_range():
     reference = np.random.default_rng(0).uniform(0, 1, size=(2, 32, 32)).astype(np.float32)
     base = {"classes": [0, 1], "reference": reference}
     expected = {"shape": [2, 32, 32], "corners": [0, 1]}
-    assert ch08.judge_heatmaps({**base, "heatmaps": reference.copy()}, expected).ok
+    assert judges.judge_heatmaps({**base, "heatmaps": reference.copy()}, expected).ok
     overlay = (reference[..., None] * 255).repeat(3, axis=-1).astype(np.uint8)
-    verdict = ch08.judge_heatmaps({**base, "heatmaps": overlay}, expected)
+    verdict = judges.judge_heatmaps({**base, "heatmaps": overlay}, expected)
     assert not verdict.ok and "RGB picture" in verdict.hint
-    verdict = ch08.judge_heatmaps({**base, "heatmaps": reference * 255}, expected)
+    verdict = judges.judge_heatmaps({**base, "heatmaps": reference * 255}, expected)
     assert not verdict.ok and "expected values in [0, 1]" in verdict.message
-    verdict = ch08.judge_heatmaps({**base, "heatmaps": 1 - reference}, expected)
+    verdict = judges.judge_heatmaps({**base, "heatmaps": 1 - reference}, expected)
     assert not verdict.ok and "differs from the kit's Grad-CAM" in verdict.message
+
+
+def test_gradcam_by_hand_judge_names_each_slip():
+    expected = reference.gradcam_heatmap(cases.VISIBLE_TINY, Path("."))
+    wanted = expected["heatmaps"][0]
+    assert judges.gradcam_heatmap({"heatmaps": [wanted.copy()]}, expected).ok
+    for name, slip in expected["slips"][0].items():
+        verdict = judges.gradcam_heatmap({"heatmaps": [slip]}, expected)
+        assert not verdict.ok and judges.SLIP_HINTS[name][0] in verdict.message, (name, verdict)
+    verdict = judges.gradcam_heatmap({"heatmaps": [wanted.T.copy()]}, expected)
+    assert not verdict.ok and "transposed" in verdict.hint
+    verdict = judges.gradcam_heatmap({"heatmaps": [wanted - 0.5]}, expected)
+    assert not verdict.ok and "ReLU is missing" in verdict.hint
+    verdict = judges.gradcam_heatmap({"heatmaps": [1 - wanted]}, expected)
+    assert not verdict.ok and "four steps" in verdict.hint
+
+
+def test_gradcam_by_hand_reference_has_evidence_against_the_class():
+    """Every case's weighted sum is negative somewhere and positive somewhere, so the ReLU matters and
+    (map - min) / (max - min) after the ReLU equals map / max."""
+    for case in (cases.VISIBLE_TINY, cases.HIDDEN_TINY):
+        for class_index in case.class_indices:
+            features, gradients, _ = reference.features_and_gradients(case, class_index)
+            cam = (features * gradients.mean(axis=(0, 1))).sum(axis=-1)
+            assert cam.min() < 0 < cam.max(), (case, class_index)
 
 
 def _plot_found(overlays, titles, colorbars=0):
@@ -200,17 +246,17 @@ def _plot_found(overlays, titles, colorbars=0):
 
 
 def test_judge_plot():
-    expected = ch08._expected_plot(3, 41)(Path("."))
+    expected = reference.plot_explanations(cases.Plot(3, 41), Path("."))
     overlays, titles = expected["overlays"], expected["titles"]
-    assert ch08.judge_plot(_plot_found(overlays, titles), expected).ok
-    assert ch08.judge_plot(_plot_found(overlays, [f"predicted: {t}" for t in titles]), expected).ok
-    assert "colour bar" in ch08.judge_plot(_plot_found(overlays, titles, colorbars=3), expected).message
-    names = list(ch08.data.CLASS_NAMES)
+    assert judges.plot_explanations(_plot_found(overlays, titles), expected).ok
+    assert judges.plot_explanations(_plot_found(overlays, [f"predicted: {t}" for t in titles]), expected).ok
+    assert "colour bar" in judges.plot_explanations(_plot_found(overlays, titles, colorbars=3), expected).message
+    names = list(cases.data.CLASS_NAMES)
     shifted = [names[(names.index(title) + 1) % len(names)] for title in titles]
-    assert "is titled" in ch08.judge_plot(_plot_found(overlays, shifted), expected).message
+    assert "is titled" in judges.plot_explanations(_plot_found(overlays, shifted), expected).message
     heat_only = [overlay[..., 0] / 255.0 for overlay in overlays]
-    assert "does not show example 0's overlay" in ch08.judge_plot(_plot_found(heat_only, titles), expected).message
-    assert "expected 3" in ch08.judge_plot(_plot_found(overlays[:2], titles[:2]), expected).message
+    assert "does not show example 0's overlay" in judges.plot_explanations(_plot_found(heat_only, titles), expected).message
+    assert "expected 3" in judges.plot_explanations(_plot_found(overlays[:2], titles[:2]), expected).message
 
 
 # --- the batch grader, sandboxed (slow) -------------------------------------------------------

@@ -19,9 +19,7 @@ from autograder.chapters import CHAPTER_MODULES, get_chapter
 CHAPTERS_DIR = Path(__file__).resolve().parent.parent / "autograder" / "chapters"
 ROOMS = ("__init__.py", "cases.py", "probes.py", "reference.py", "judges.py")
 PROBE_MODULES = {"probes", "probing"}
-# Chapters still written as one module (or a few): converted one by one (issue 9).
-NOT_YET_SPLIT = {key for key in CHAPTER_MODULES if not (CHAPTERS_DIR / key).is_dir()}
-SPLIT = sorted(set(CHAPTER_MODULES) - NOT_YET_SPLIT)
+SPLIT = sorted(CHAPTER_MODULES)
 
 
 def imported_names(path: Path) -> set[str]:
@@ -38,7 +36,13 @@ def imported_names(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("key", SPLIT)
 def test_every_chapter_has_the_same_rooms(key):
+    assert (CHAPTERS_DIR / key).is_dir(), f"{key} is not a package"
     assert sorted(path.name for path in (CHAPTERS_DIR / key).glob("*.py")) == sorted(ROOMS)
+
+
+def test_nothing_but_chapters_and_shared_helpers_beside_them():
+    shared = {"__init__.py", "common.py", "probing.py", "earned.py"}
+    assert {path.name for path in CHAPTERS_DIR.glob("*.py")} == shared
 
 
 @pytest.mark.parametrize("key", SPLIT)
@@ -62,8 +66,6 @@ def test_no_probe_helper_is_copied_between_chapters():
         if path.name == "probing.py":
             continue
         text = path.read_text()
-        if path.stem[:4] in NOT_YET_SPLIT:
-            continue  # an old-shape module: counted when its chapter is split
         assert "from_generator(" not in text, path
         if path.parent.name in SPLIT:
             assert "figure_data(" not in text and "get_compile_config(" not in text, path

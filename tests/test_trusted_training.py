@@ -237,6 +237,17 @@ def test_functional_and_nested_forms_earn_what_the_sequential_twin_earns(form, p
     assert _scores(_earn(_model(form), private)) == plain
 
 
+@pytest.mark.parametrize("shape, classes, words", [((32, 32, 3), 5, "takes inputs of shape (32, 32, 3)"),
+                                                    (SHAPE, 1, "its output has shape (1,)")])
+def test_a_model_of_the_wrong_shape_is_refused_before_training(shape, classes, words, private, monkeypatch):
+    """A fixed Input size or a wrong head is named before any training, not as a TensorFlow error."""
+    keras, layers = _keras()
+    monkeypatch.setattr(training, "fit_budget", lambda *args: pytest.fail("trained a model of the wrong shape"))
+    model = keras.Sequential([keras.Input(shape), layers.Flatten(), layers.Dense(classes)])
+    result = _earn(model, private)
+    assert words in result["refused"], result
+
+
 def test_the_visible_and_hidden_probes_of_one_builder_share_one_training(private, monkeypatch):
     trainings, fit = [], training.fit_budget
     monkeypatch.setattr(training, "fit_budget", lambda *args: trainings.append(1) or fit(*args))

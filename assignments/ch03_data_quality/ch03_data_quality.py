@@ -27,12 +27,42 @@
 # out, with types and value ranges. Replace `raise NotImplementedError()` with your code and keep the rest of the
 # function. The cell after each function is a *visible check*: it prints `Passed`, or says what it found, what it
 # expected, and gives a hint. At grading time *hidden tests* also run, on small generated folders with defects
-# planted on purpose (a corrupt file, an empty class, a nearly empty class, copies under other names). They try
-# other inputs, never another contract. A function still raising `NotImplementedError` is reported as
-# "not attempted".
+# planted on purpose (a corrupt file, an empty class, a nearly empty class, copies under other names, a
+# sub-folder that is not a class). They try other inputs, never another contract. A function still raising
+# `NotImplementedError` is reported as "not attempted".
 #
-# Cells tagged `demo` run your functions on the real course photos; they are not graded. This chapter needs no
-# TensorFlow at all: the audit only reads files.
+# Cells tagged `demo` run your functions on the real course photos; they are not graded. Each one opens with
+# the comment `# DEMO (not graded)` and follows a note that starts with **Demo, not graded.**
+# This chapter needs no TensorFlow at all: the audit only reads files.
+
+# %% [markdown]
+# ### What you will learn
+#
+# * To count the photos of each class without opening them, and to sum up how uneven the classes are in a single
+#   number.
+# * To tell the class folders of a data set from any other folder that happens to sit beside them.
+# * To find exact copies by hashing file contents, and to judge which copies do harm: one photo under two
+#   labels, or a photo in the test split whose twin is in the training split.
+# * To catch files that carry a photo suffix but cannot be decoded.
+# * To turn these findings into a yes/no checklist and a bar chart you can show to others.
+
+# %% [markdown]
+# ### Before you start
+#
+# * **Python:** functions, `for` loops, dicts and lists, `try`/`except`, and `pathlib.Path` for walking folders.
+#   The standard library's `hashlib` and the PIL imaging library are introduced where they are needed.
+# * **NumPy:** not needed in this chapter; the audit works on files and plain Python values. Arrays arrive in
+#   chapter 4.
+# * **Earlier chapters:** none; this is the course's first graded notebook. Chapter 4 loads the photos you audit
+#   here.
+# * **Set-up:** the kit's virtual environment and the tf_flowers photos, found through `FLOWERS_DIR`. Only the
+#   demo cells and two visible checks read the real photos.
+
+# %% [markdown]
+# ### Time
+#
+# About an hour: 15 minutes to read, 45 to write and check the seven functions. The demos add a minute or two of
+# running time, and the ungraded exercises at the end can take another hour.
 
 # %% [markdown]
 # ## Set-up
@@ -52,7 +82,12 @@ from autograder.nbcheck import run_check
 
 print("classes:", CLASS_NAMES, "| photo suffixes:", IMAGE_SUFFIXES)
 
+# %% [markdown]
+# > **Demo, not graded.** The remaining demos audit the real course photos, so this cell finds their folder
+# > first (`FLOWERS_DIR`). Without the photos, skip the demo cells: the graded cells do not need them.
+
 # %% [demo]
+# DEMO (not graded): locates the real tf_flowers folder that the next demos audit; it needs the real photos.
 from autograder.data import resolve_data_dir
 
 DATA_DIR = resolve_data_dir()  # the real photos: FLOWERS_DIR, or a copy the kit downloaded before
@@ -88,6 +123,11 @@ print("auditing", DATA_DIR)
 # with an empty folder, or no folder at all, must still appear in the result, with 0: an empty class is exactly
 # what an audit is for.
 #
+# The classes are the names in `class_names` and nothing else. A data folder often gathers other
+# sub-folders over time: Jupyter writes `.ipynb_checkpoints` next to any notebook opened there, and people
+# park spare or doubtful photos in a folder of their own. Looping over the sub-folders of `data_dir` would
+# turn each of those into a class; loop over `class_names` instead.
+#
 # Useful tools: `Path(data_dir) / class_name`, `folder.is_dir()`, `folder.iterdir()`, `path.is_file()`,
 # `path.suffix.lower()`.
 
@@ -120,7 +160,11 @@ run_check("ch03", "check_count_photos", count_photos)
 # %% [check] hidden_count_photos
 # Hidden test: count_photos on a generated folder.
 
+# %% [markdown]
+# > **Demo, not graded.** Your `count_photos` applied to the real folder, with each class's share of the total.
+
 # %% [demo]
+# DEMO (not graded): your count_photos on the real class folders, with each share; it needs the real photos.
 counts = count_photos(DATA_DIR, CLASS_NAMES)
 total = sum(counts.values())
 for name, count in counts.items():
@@ -161,7 +205,12 @@ run_check("ch03", "check_balance_ratio", balance_ratio)
 # %% [check] hidden_balance_ratio
 # Hidden test: balance_ratio on other counts.
 
+# %% [markdown]
+# > **Demo, not graded.** The balance of the real classes, and the accuracy a model would get by always naming
+# > the largest class.
+
 # %% [demo]
+# DEMO (not graded): the real balance and the always-the-largest-class baseline; it needs the real photos.
 ratio = balance_ratio(counts)
 largest = max(counts, key=counts.get)
 print(f"smallest / largest = {ratio:.2f}")
@@ -206,7 +255,11 @@ run_check("ch03", "check_plot_class_counts", plot_class_counts)
 # %% [check] hidden_plot_class_counts
 # Hidden test: plot_class_counts with other counts.
 
+# %% [markdown]
+# > **Demo, not graded.** Your bar chart, drawn from the real counts.
+
 # %% [demo]
+# DEMO (not graded): your plot_class_counts drawn from the real counts; it needs the real photos.
 figure = plot_class_counts(counts)
 plt.show()
 
@@ -264,7 +317,12 @@ run_check("ch03", "check_find_duplicates", find_duplicates)
 # %% [check] hidden_find_duplicates
 # Hidden test: find_duplicates on a generated folder.
 
+# %% [markdown]
+# > **Demo, not graded.** Your `find_duplicates` over all the real photos; each copy is printed with the split
+# > it falls in.
+
 # %% [demo]
+# DEMO (not graded): your find_duplicates on all real photos, with splits; it needs the real photos.
 duplicate_groups = find_duplicates(DATA_DIR, CLASS_NAMES)
 print(len(duplicate_groups), "groups of identical files:")
 for group in duplicate_groups:
@@ -315,14 +373,23 @@ run_check("ch03", "check_classify_duplicates", classify_duplicates)
 # %% [check] hidden_classify_duplicates
 # Hidden test: classify_duplicates on other groups.
 
+# %% [markdown]
+# > **Demo, not graded.** The real groups of copies, sorted by your `classify_duplicates`.
+
 # %% [demo]
+# DEMO (not graded): your classify_duplicates on the groups found in the real photos; it needs the real photos.
 kinds = classify_duplicates(duplicate_groups)
 for kind, groups in kinds.items():
     print(f"{kind}:")
     for group in groups:
         print("   ", ", ".join(f"{path} [{split_of(path)}]" for path in group))
 
+# %% [markdown]
+# > **Demo, not graded.** Two of the real copies, shown as images: the photo filed under two classes, and one
+# > file of the pair that is split between train and test.
+
 # %% [demo]
+# DEMO (not graded): two of the real copies, side by side; it needs the real photos.
 # The photo filed under two classes, and one file of the sunflower pair that straddles train and test.
 shown = [kinds["across_classes"][0][0], kinds["across_splits"][0][0]]
 figure, axes = plt.subplots(1, len(shown), figsize=(4 * len(shown), 3.5))
@@ -393,7 +460,12 @@ run_check("ch03", "check_find_unreadable", find_unreadable)
 # %% [check] hidden_find_unreadable
 # Hidden test: find_unreadable on a folder with other kinds of damage.
 
+# %% [markdown]
+# > **Demo, not graded.** Your `find_unreadable` over all the real photos; it decodes every file, so it takes a
+# > few seconds.
+
 # %% [demo]
+# DEMO (not graded): your find_unreadable on every real photo; it needs the real photos.
 unreadable = find_unreadable(DATA_DIR, CLASS_NAMES)
 print(f"{len(unreadable)} of {total} photo files cannot be decoded", unreadable[:5])
 
@@ -443,7 +515,11 @@ run_check("ch03", "check_checklist", checklist)
 # %% [check] hidden_checklist
 # Hidden test: checklist on other counts and thresholds.
 
+# %% [markdown]
+# > **Demo, not graded.** The checklist filled in with your own functions' findings on the real photos.
+
 # %% [demo]
+# DEMO (not graded): your checklist on the real findings; it needs the real photos.
 verdicts = checklist(counts, duplicate_groups)
 for item, verdict in verdicts.items():
     print(f"[{'x' if verdict else ' '}] {item}")
@@ -462,3 +538,25 @@ print("[?] photos vary within each class: look at them (chapter 4, plot_examples
 #
 # The same seven functions audit any folder laid out one class per sub-folder: run them on your own data set
 # before training on it. Chapter 4 loads these photos into arrays.
+
+# %% [markdown]
+# ## Going further (not graded)
+#
+# Nothing below is graded; each exercise takes the audit one step further.
+#
+# 1. **Copies that are not byte-identical.** Re-saving or resizing a photo changes every byte, so SHA-256 no
+#    longer matches. Write a tiny *perceptual* fingerprint: shrink each photo to 8 x 8 pixels in grey
+#    (`image.convert('L').resize((8, 8))`), then record for each of the 64 pixels whether it is brighter than
+#    their mean. List the pairs whose fingerprints differ in at most 4 of the 64 bits and look at them. How many
+#    are real copies that `find_duplicates` missed, and how many are merely similar flowers? (Comparing every
+#    pair is slow for 3,124 photos: start with one class.)
+# 2. **Splits that keep copies together.** `split_of` decides a photo's split from its file name, which is why
+#    two copies with different names can land apart. Write a variant that gives every file of a duplicate group
+#    the split of the group's first path, and confirm with `classify_duplicates` that `across_splits` comes back
+#    empty.
+# 3. **What imbalance costs.** Once you can train the chapter 6 model, remove all but 100 daisy photos from a
+#    copy of the training split and train again. Compare daisy's recall (the share of daisy test photos
+#    predicted as daisy) in both runs, then try `class_weight` in `model.fit` on the reduced copy.
+# 4. **An audit of your own.** Point the seven functions at another folder with one sub-folder per class, for
+#    instance photos from your phone, and add one check of your own to the checklist, such as the smallest width
+#    and height among the photos.

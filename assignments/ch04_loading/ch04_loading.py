@@ -6,6 +6,26 @@
 # %% [markdown]
 # # Chapter 4 — Loading the data
 #
+# ### What you will learn
+#
+# * to read the photos of one split from a folder of class sub-folders into a `uint8` array, with integer labels;
+# * why the course numbers the classes alphabetically and splits by file name, and how to translate tfds's order;
+# * to read only what you need from a `tf.data` stream (`take`, `skip`) instead of loading everything;
+# * to use Keras's `image_dataset_from_directory` without its two traps: the size given once, the class names
+#   taken from the dataset;
+# * to look at the photos and count them per class before training anything.
+#
+# ### Before you start
+#
+# * Python and NumPy: arrays, their shape and dtype, indexing; a first matplotlib figure.
+# * Chapter 3's audit helps (class counts, duplicates) but is not required.
+# * The photos in `FLOWERS_DIR` for the demo cells; the graded checks build small photo folders of their own.
+#
+# ### Time
+#
+# About 90 minutes: an hour for the four functions and their checks, half an hour for the reading and the demos
+# (loading the training split takes a few seconds).
+#
 # In this chapter you turn a folder of flower photos into arrays a neural network can learn from.
 # By the end you will have written four functions:
 #
@@ -23,13 +43,17 @@
 # *hidden tests* run as well: they use other inputs (an empty class, a different class order, ...) but never a
 # different contract than the docstring's. A function you have not started is reported as "not attempted".
 #
-# Cells tagged `demo` show your functions at work on the real photos. They are not graded.
+# Demo cells show your functions at work on the real photos and are not graded: each one follows a note that starts with
+# **Demo, not graded**, and its code starts with `# DEMO (not graded)`. The grader skips them.
 
 # %% [markdown]
 # ## Configurable parameters
 #
-# Everything you may want to change lives in the next cell. `IMAGE_SIZE` is `(height, width)` in pixels: 128 × 128
-# is what the later chapters train on. The environment variables are set *before* TensorFlow is imported, so that
+# Everything you may want to change lives in the next cell. `IMAGE_SIZE` is `(height, width)` in pixels. At 128 × 128
+# the photos are easy to look at; it is not the size models are trained at later. The grader trains at 48 × 48 for 8
+# epochs (`autograder.training.BUDGET`) so that one training fits in about a minute on two CPU cores, chapter 6's demo uses
+# the same budget, chapter 7's demo trains at 64 × 64 and chapter 8's at 48 × 48. `load_split` takes the size as an
+# argument, so it serves all of them. The environment variables are set *before* TensorFlow is imported, so that
 # its start-up messages stay quiet.
 
 # %%
@@ -77,7 +101,11 @@ print("TensorFlow", tf.__version__, "| classes:", CLASS_NAMES)
 # then (only when online) a fresh download of the official archive. When none of these works it stops at once and
 # says how to fix it, instead of waiting minutes for a network that is not there.
 
+# %% [markdown]
+# > **Demo, not graded.** Where the kit finds the photos on this computer.
+
 # %% [demo]
+# DEMO (not graded): where the photos are read from and which class folders it holds; it needs the real photos.
 from autograder.data import resolve_data_dir
 
 DATA_DIR = resolve_data_dir()
@@ -166,10 +194,11 @@ run_check("ch04", "check_load_split", load_split)
 # Hidden test: load_split on another folder (test split).
 
 # %% [markdown]
-# Now the real photos. Decoding about 2,500 photos takes a few seconds; the kit's own loader keeps a decoded copy
+# > **Demo, not graded.** Now the real photos. Decoding about 2,500 photos takes a few seconds; the kit's own loader keeps a decoded copy
 # on disk so that later chapters start faster, but yours simply reads them again.
 
 # %% [demo]
+# DEMO (not graded): your load_split on the real training split; it needs the real photos.
 train_images, train_labels = load_split(DATA_DIR, "train", IMAGE_SIZE)
 print("train images:", train_images.shape, train_images.dtype, "| labels:", train_labels.shape, train_labels.dtype)
 
@@ -205,7 +234,11 @@ run_check("ch04", "check_count_per_class", count_per_class)
 # %% [check] hidden_count_per_class
 # Hidden test: count_per_class on other labels.
 
+# %% [markdown]
+# > **Demo, not graded.** Your `count_per_class` on the real training labels.
+
 # %% [demo]
+# DEMO (not graded): photos per class in the real training split; it needs the real photos.
 train_counts = count_per_class(train_labels, CLASS_NAMES)
 for name, count in train_counts.items():
     print(f"{name:11} {count:4d}  {'#' * (count // 10)}")
@@ -265,11 +298,12 @@ run_check("ch04", "check_first_examples", first_examples)
 # Hidden test: first_examples with another class order and a longer dataset.
 
 # %% [markdown]
-# No internet? `tfds.testing.mock_data` makes `tfds.load` return random images with the real dataset's structure,
+# > **Demo, not graded.** No internet? `tfds.testing.mock_data` makes `tfds.load` return random images with the real dataset's structure,
 # without any download. Tests use it; it is also a quick way to try code on the tfds path. The images are noise,
 # so only shapes, dtypes and labels mean anything here.
 
 # %% [demo]
+# DEMO (not graded): first_examples on tfds's mock data; it needs tensorflow_datasets, not the photos.
 import tensorflow_datasets as tfds
 
 with tfds.testing.mock_data(num_examples=6):
@@ -278,7 +312,57 @@ for image, label in first_examples(mock_dataset, 3, list(TFDS_CLASS_NAMES)):
     print(image.shape, image.dtype, "->", CLASS_NAMES[label])
 
 # %% [markdown]
-# ## 6. Look at the photos
+# ## 6. Another route: Keras reads the folder for you
+#
+# Keras can turn a folder of class sub-folders into a batched `tf.data.Dataset` in one call:
+# `keras.utils.image_dataset_from_directory` (older code writes it `tf.keras.preprocessing.image_dataset_from_directory`).
+# The tutorial this course follows used it with three mistakes worth knowing:
+#
+# 1. **The class names come from the dataset.** Keras numbers the classes by sorting the names of the sub-folders it
+#    finds and keeps that list in the dataset's `class_names` attribute. Read the names from there,
+#    `class_names = train_dataset.class_names`, before you write `class_names[label]` anywhere: the tutorial titled
+#    its plots with `class_names[label]` and never defined `class_names`. Read it straight after the call: the
+#    datasets that `.map()`, `.cache()` or `.prefetch()` return no longer carry it.
+# 2. **Give the size once, in the call.** Without an `image_size` argument every photo is resized to 256 × 256;
+#    resizing the result again to 128 × 128 costs a second pass over every photo and blurs it twice. Pass
+#    `image_size=IMAGE_SIZE`, `(height, width)`, to `image_dataset_from_directory` and resize nowhere else.
+# 3. **`seed` does something only with `shuffle=True`.** The seed fixes the random order of the files (and, with
+#    `validation_split`, which photos land in which subset). With `shuffle=False` nothing is drawn at random: the
+#    files come in sorted order whatever the seed, so a seed there only suggests a randomness that is not there.
+#
+# ```python
+# train_dataset = keras.utils.image_dataset_from_directory(
+#     DATA_DIR, image_size=IMAGE_SIZE, batch_size=BATCH_SIZE, shuffle=True, seed=42)
+# class_names = train_dataset.class_names   # from the dataset, before any .map() or .prefetch()
+# ```
+#
+# The images come out as `float32` batches on the 0–255 scale. This route knows nothing of the course's split by file
+# name (it reads every photo in the folder, or cuts it by position with `validation_split`), which is why the graded
+# functions use `load_split`.
+
+# %% [markdown]
+# > **Demo, not graded.** The call above on the real folder: one batch with the class names read from the dataset,
+# then the same folder read twice with `shuffle=False` and two different seeds, which list the files in the same
+# order.
+
+# %% [demo]
+# DEMO (not graded): Keras's folder reader, size given once and class names from the dataset; it needs the real photos.
+import keras
+
+train_dataset = keras.utils.image_dataset_from_directory(
+    DATA_DIR, image_size=IMAGE_SIZE, batch_size=BATCH_SIZE, shuffle=True, seed=42, verbose=False)
+class_names = train_dataset.class_names   # E3: the names come from the dataset itself
+images, labels = next(iter(train_dataset))
+print("class_names:", class_names)
+print("one batch:", images.shape, images.dtype, "| first labels:", [class_names[int(i)] for i in labels[:4]])
+
+# E6: with shuffle=False the seed changes nothing.
+unshuffled = [keras.utils.image_dataset_from_directory(DATA_DIR, image_size=IMAGE_SIZE, shuffle=False, seed=seed,
+                                                       verbose=False) for seed in (1, 2)]
+print("same file order with seeds 1 and 2:", unshuffled[0].file_paths == unshuffled[1].file_paths)
+
+# %% [markdown]
+# ## 7. Look at the photos
 #
 # Numbers can be right while the pictures are wrong (a channel order swapped, labels shifted by one). Always look.
 # `plot_examples` draws the first n images in a grid, one subplot each, titled with the class *name*.
@@ -320,18 +404,36 @@ run_check("ch04", "check_plot_examples", plot_examples)
 # %% [check] hidden_plot_examples
 # Hidden test: plot_examples with other images and n.
 
+# %% [markdown]
+# > **Demo, not graded.** Your grid on nine real training photos.
+
 # %% [demo]
+# DEMO (not graded): a grid of real training photos titled with their classes; it needs the real photos.
 figure = plot_examples(train_images, train_labels, CLASS_NAMES, n=9)
 plt.show()
 
 # %% [markdown]
 # ## What you have now
 #
-# * photos of one split as a `uint8` array `(N, 128, 128, 3)` and labels as `int32` `(N,)`, in a fixed class order;
+# * photos of one split as a `uint8` array `(N, height, width, 3)` at the size you ask for, and labels as `int32`
+#   `(N,)`, in a fixed class order;
 # * a split that is the same on every machine because it depends on file names only;
 # * the tfds route, with its own class order translated by name, read lazily with `take`;
+# * Keras's folder reader, with the size given once and the class names read from the dataset;
 # * a first look at the photos and their counts.
 #
 # Chapter 5 turns these arrays into a `tf.data` pipeline with resizing and augmentation, and chapter 6 trains a
-# network on it. With the course's small CNN, expect a test accuracy of about 0.6 after ten epochs at 128 × 128;
-# guessing the largest class would score about 0.23.
+# network on it. With the course's small CNN, trained the grader's way (48 × 48, 8 epochs), expect a test accuracy
+# between about 0.6 and 0.7; always answering the largest class would score about 0.23.
+
+# %% [markdown]
+# ## Going further (not graded)
+#
+# 1. Load the validation split as well and compare its class shares with the training split's. How far apart are
+#    they, given that the split looks at file names only?
+# 2. Time `load_split` on the training split at 48 × 48 and at 128 × 128. Does the time go into decoding or into
+#    resizing? (Time `tf.io.decode_image` alone on a few hundred photos.)
+# 3. Read the folder with `image_dataset_from_directory(..., shuffle=False)` and check that, photo by photo (its
+#    `file_paths` list helps), its labels agree with the course's `CLASS_NAMES` numbering.
+# 4. Write `nth_example(dataset, i)` with `skip(i).take(1)` and compare its speed with `list(dataset)[i]` on tfds's
+#    mock data with a few hundred examples.

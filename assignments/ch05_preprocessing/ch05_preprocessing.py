@@ -6,6 +6,25 @@
 # %% [markdown]
 # # Chapter 5 — Preprocessing and augmentation
 #
+# ### What you will learn
+#
+# * to bring photos of every size to one shape and one number type (`float32`, pixels kept on the 0–255 scale);
+# * to flip training photos at random with TensorFlow ops, which stay random when `dataset.map` traces them;
+# * to build an augmentation stack from Keras layers, with the rotation given as a fraction of a full turn;
+# * to chain `map`, `cache`, `shuffle`, `batch` and `prefetch` so that the random steps stay random, the
+#   shuffle really mixes the classes, and the validation split is never touched.
+#
+# ### Before you start
+#
+# * Chapter 4: the class order, the split by file name, and what `load_split` returns (photos sorted by class).
+# * A first contact with `tf.data`: a dataset is a stream of `(image, label)` pairs that `map` transforms.
+# * The photos in `FLOWERS_DIR` for the demo cells; the graded checks make their own small images.
+#
+# ### Time
+#
+# About two hours: an hour and a quarter for the four functions and their checks, half an hour of reading, and a
+# quarter of an hour for the demos (together they run in well under a minute).
+#
 # Chapter 4 turned the photos into arrays. Before a network can learn from them, each photo has to be brought to one
 # size and one number type, and the training photos can be varied a little at random so that the network sees more
 # than the same 2,500 pictures over and over. By the end of this chapter you will have written four functions:
@@ -20,15 +39,18 @@
 # **How this notebook is graded.** As in chapter 4: every function has a docstring with inputs and outputs (shapes,
 # dtypes, value ranges). Replace `raise NotImplementedError()` with your code and leave the rest as it is. A visible
 # check follows each function; hidden tests run other inputs (other sizes, a function traced by `tf.data`, a given
-# augmentation) against the same contract. Cells tagged `demo` use the real photos and are not graded.
+# augmentation) against the same contract. Demo cells are not graded: each one follows a note that starts with **Demo, not graded**, its code starts with `# DEMO (not graded)`, and it needs the real photos. The grader skips them.
 
 # %% [markdown]
 # ## Configurable parameters
 #
 # The image size is written **once**, here, and every function receives it as an argument (`image_size=IMAGE_SIZE`).
 # The tutorial this course follows loaded its photos at one size and resized them again to another; a size stated in
-# one place cannot disagree with itself. `IMAGE_SIZE` is `(height, width)`. 128 × 128 is what chapter 6 trains on;
-# 96 × 96 is faster on a slow computer.
+# one place cannot disagree with itself. `IMAGE_SIZE` is `(height, width)`. Here it is 128 × 128, large enough to
+# see what augmentation does to a flower. The later chapters train smaller: the grader trains every model at 48 × 48
+# for 8 epochs (`autograder.training.BUDGET`), so that one training fits in about a minute on two CPU cores, and
+# chapter 6's demo uses that same budget; chapter 7's demo trains at 64 × 64 and chapter 8's at 48 × 48. Your
+# functions receive the size as an argument, so they serve every one of these sizes unchanged.
 
 # %%
 import os
@@ -45,7 +67,7 @@ from autograder.nbcheck import run_check
 
 IMAGE_SIZE = (128, 128)   # (height, width) every photo is resized to
 BATCH_SIZE = 32           # photos per training step
-SHUFFLE_BUFFER = 1000     # how many photos the shuffle mixes at a time
+SHUFFLE_BUFFER = 3000     # at least the whole training split (2,513 photos): see section 5
 AUTOTUNE = tf.data.AUTOTUNE
 print("TensorFlow", tf.__version__, "| Keras", keras.__version__)
 
@@ -54,7 +76,8 @@ print("TensorFlow", tf.__version__, "| Keras", keras.__version__)
 #
 # A network takes tensors of one fixed shape, and the flower photos come in every size (a tfds image can be 240 × 320,
 # the next 500 × 333). So every photo is **resized** to `IMAGE_SIZE`. Smaller photos also mean less memory and faster
-# training; 128 × 128 keeps enough detail to tell a daisy from a dandelion.
+# training: at 128 × 128 a flower is still easy to recognise by eye, and even the grader's 48 × 48 leaves a small
+# network enough detail to name about two photos in three correctly (chapter 6).
 #
 # The **number type** matters too. Photos are stored as `uint8` (whole numbers 0–255); networks compute in `float32`.
 # `tf.image.resize` already returns `float32`, and we keep the pixels on the **0–255 scale**. Scaling to 0–1
@@ -210,7 +233,8 @@ run_check("ch05", "check_build_augmentation", build_augmentation)
 #    resize the photos again. Everything before the cache is done *once*: that is right for the resize and wrong for
 #    anything random. Put a random flip before the cache and every epoch gets the same "random" flips.
 # 3. **`shuffle(SHUFFLE_BUFFER)`**, training only, after the cache, so that each epoch comes in a new order. A model
-#    that sees all daisies, then all dandelions, learns badly. Validation and test keep their order.
+#    that sees all daisies, then all dandelions, learns badly. Validation and test keep their order. The buffer
+#    must cover the whole split: see below.
 # 4. **`map(preprocess_image)`**, training only: the random flip, drawn anew each epoch. (The photo is already at
 #    `image_size`, so its resize does nothing more.)
 # 5. **`batch(batch_size)`**: groups photos; the last batch may be smaller, so that no photo is left out.
@@ -222,8 +246,18 @@ run_check("ch05", "check_build_augmentation", build_augmentation)
 # should look like the photos the model will meet later, and a validation score that changes from one evaluation to
 # the next because the photos were flipped differently is no longer a measurement. Augment the training split only.
 #
+# **How large a shuffle buffer?** `shuffle(n)` does not see the whole split at once. It fills a buffer with the
+# first `n` photos, hands out one of them at random, puts the next photo of the stream in its place, and so on.
+# Our training split arrives **sorted by class** (chapter 4 orders it by class, then by file name: 2,513 photos,
+# daisies first, tulips last). With a buffer of 1,000, the first batches of every epoch can only be drawn from the
+# first thousand photos or so, daisies and dandelions, and the tulips all wait for the end of the epoch: exactly
+# the ordering the shuffle was meant to break. That is why `SHUFFLE_BUFFER` is 3,000, more than the split holds:
+# every epoch is then a full shuffle. The price is memory, since the buffer may hold the whole split. When that is
+# too much, shuffle something cheap instead: the list of file names (or the indices of the arrays), once per epoch
+# and with a buffer as long as the list, before any photo is decoded; a small buffer for the photos then suffices.
+#
 # One number to keep in mind: the cache holds float32 photos, 128 × 128 × 3 × 4 bytes ≈ 0.2 MB each, about 0.5 GB
-# for the whole training split.
+# for the whole training split (at the grader's 48 × 48, about 27 KB each and 70 MB in all).
 
 # %% [solution] prepare_dataset
 def prepare_dataset(dataset, training, batch_size=BATCH_SIZE, image_size=IMAGE_SIZE, augmentation=None):
@@ -276,7 +310,11 @@ run_check("ch05", "check_prepare_dataset_train", prepare_dataset)
 # (`fill_mode="reflect"`): on a photo with a white frame that shows as white zigzags, a reminder that augmentation
 # invents pixels and should stay mild.
 
+# %% [markdown]
+# > **Demo, not graded.** The next cell reads six training photos at their original sizes, one every 400 so that several classes appear.
+
 # %% [demo]
+# DEMO (not graded): six real training photos at their original sizes; it needs the real photos.
 from autograder.data import photos_in_split, resolve_data_dir
 
 DATA_DIR = resolve_data_dir()
@@ -287,7 +325,11 @@ raw_images = [tf.io.decode_image(tf.io.read_file(str(photo.path)), channels=3, e
 sample_labels = [photo.label for photo in sample]
 print("original sizes:", [tuple(image.shape[:2]) for image in raw_images])
 
+# %% [markdown]
+# > **Demo, not graded.** Each row: the photo as `resize_image` makes it, then three versions that went through `preprocess_image` and the augmentation stack.
+
 # %% [demo]
+# DEMO (not graded): each photo resized, then three augmented versions of it; it needs the real photos.
 augmentation = build_augmentation()
 columns = 4  # the original, then three augmented versions
 figure, axes = plt.subplots(len(raw_images), columns, figsize=(2.2 * columns, 2.2 * len(raw_images)))
@@ -306,10 +348,11 @@ figure.tight_layout()
 plt.show()
 
 # %% [markdown]
-# Now the pipelines themselves, on the same photos: the training batch changes from one epoch to the next, the
+# > **Demo, not graded.** Now the pipelines themselves, on the same photos: the training batch changes from one epoch to the next, the
 # validation batch never does.
 
 # %% [demo]
+# DEMO (not graded): the training and validation pipelines read twice; it needs the real photos.
 def as_dataset(images, labels):
     # Photos of different sizes cannot share one tensor: a generator hands them out one by one, like tfds.
     return tf.data.Dataset.from_generator(
@@ -330,6 +373,46 @@ print("validation pixel range:", float(val_epochs[0].min()), "to", float(val_epo
 # %% [markdown]
 # Expect `True`, `True` and a range within 0 to 255. The validation batch is the same photos in the same order on
 # every pass; the training batch is a new shuffle with new flips, rotations, zooms and contrasts.
+
+# %% [markdown]
+# > **Demo, not graded.** Why the buffer must cover the split. The next cell shuffles only the *labels* of the
+# training split, in the order chapter 4 produces them (sorted by class), once with a buffer of 1,000 and once with
+# `SHUFFLE_BUFFER`, and counts the classes in the first batch of each. With the small buffer, expect daisies and
+# dandelions only; with the full one, all five classes.
+
+# %% [demo]
+# DEMO (not graded): a too-small shuffle buffer on a class-sorted split; it needs the real photos.
+from collections import Counter
+
+train_labels = [photo.label for photo in photos_in_split(DATA_DIR, "train")]  # sorted by class, as in chapter 4
+label_stream = tf.data.Dataset.from_tensor_slices(train_labels)
+print(len(train_labels), "training labels")
+for buffer in (1000, SHUFFLE_BUFFER):
+    first_batch = next(iter(label_stream.shuffle(buffer, seed=5).batch(BATCH_SIZE))).numpy()
+    counts = Counter(CLASS_NAMES[label] for label in first_batch)
+    print(f"buffer {buffer:5d}: first batch ->", {name: counts[name] for name in CLASS_NAMES})
+
+# %% [markdown]
+# ## What you have now
 #
-# **What comes next.** Chapter 6 builds the first network. It will take the batches `prepare_dataset` makes (float32,
-# 0–255, `IMAGE_SIZE`) and rescale them itself with its first layer.
+# * `resize_image` and `preprocess_image`: one size, `float32`, pixels on the 0–255 scale, and a flip that is random
+#   for every photo of every epoch;
+# * an augmentation stack of Keras layers that leaves photos alone when `training=False`;
+# * `prepare_dataset`: resized once and cached, fully shuffled and augmented for training only, batched and prefetched.
+#
+# **What comes next.** Chapter 6 builds the first network. It takes the batches `prepare_dataset` makes (float32,
+# 0–255, any `IMAGE_SIZE`; the grader uses 48 × 48) and rescales them itself with its first layer.
+
+# %% [markdown]
+# ## Going further (not graded)
+#
+# 1. Time two epochs of the training pipeline on the real photos with and without `cache()`, then with and without
+#    `prefetch` (`time.perf_counter()` around a loop over the dataset). Which step saves the most, and why only from
+#    the second epoch on?
+# 2. Add `keras.layers.RandomTranslation(0.1, 0.1)` to a copy of your augmentation stack and look at the grid again.
+#    Try `fill_mode="constant"` instead of the default: which empty borders would mislead a model less?
+# 3. Shuffle the file list instead of the photos: make a dataset of the training photos' paths, shuffle it with a
+#    buffer as long as the list, then read, decode and resize in a `map`. Compare its memory use with the big photo
+#    buffer (watch the process in a system monitor).
+# 4. Put the augmentation stack inside a small model, as the first layers after `keras.Input`, and check that
+#    `model.predict` on the same photo twice gives the same output, while `model(photo, training=True)` does not.

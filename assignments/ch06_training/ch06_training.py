@@ -6,6 +6,31 @@
 # %% [markdown]
 # # Chapter 6 — Build, compile and train a CNN
 #
+# ### What you will learn
+#
+# * to stack convolution, pooling and dense layers into a small image classifier, and to see where its
+#   parameters go;
+# * to pick the loss that matches what the last layer gives (probabilities or logits), and what each mismatch
+#   really does to training;
+# * to compile with Adam at a learning rate passed in as an argument, with accuracy tracked;
+# * to run `fit` with a validation split and read the `History` it returns;
+# * why the grader trains your architecture itself instead of reading the accuracy your notebook prints.
+#
+# ### Before you start
+#
+# * Chapters 4 and 5: photos as arrays of shape `(N, height, width, 3)` with integer labels, and batched
+#   `tf.data` datasets.
+# * Python functions and lists. No earlier Keras is assumed; the layers are explained below.
+# * The course's virtual environment. The demo cells and the accuracy checks also need the tf_flowers photos
+#   (`FLOWERS_DIR`, see the README); every other check runs without them.
+#
+# ### Time
+#
+# About 90 minutes: 45 to read and write the three functions, 15 to train on the real photos (a run takes under
+# a minute at the grader's budget), 30 for the accuracy check and one of the exercises at the end.
+#
+# ---
+#
 # Chapters 4 and 5 turned photos into arrays and pipelines. Now a network learns from them. You write three
 # functions:
 #
@@ -16,12 +41,16 @@
 # | `train_model` | runs the training loop and returns its record, the `History` |
 #
 # **How the accuracy is graded.** Your notebook can print any accuracy; the grade never reads it. The grader
-# calls *your* `build_model` to get a fresh, untrained network, trains it *itself* with a fixed budget (the
-# same number of epochs, image size, seed and preprocessing for everybody), then measures it on photos your
-# code never sees. So the accuracy you earn is the architecture's, not a number your notebook reports about
-# itself. The visible check shows that measurement on the validation split; a hidden test repeats it on the
+# calls *your* `build_model` once, keeps only the model's architecture (`model.to_json()`: the layers and their
+# settings, no weights), and hands it to a process where none of your code runs. That process initialises every
+# weight from the kit's seed, trains the network *itself* with a fixed budget (the same number of epochs, image
+# size, seed and preprocessing for everybody), then measures it on photos your code never sees. So the accuracy
+# you earn is the architecture's alone: weights you trained or loaded, layers you froze, a patched `fit` never
+# reach it. The visible check shows that measurement on the validation split; a hidden test repeats it on the
 # test split. Everything else (shapes, parameter count, the loss that fits the last layer, the `History`) is
-# checked on its own, with a hint when it fails.
+# checked on its own, with a hint when it fails: `compile_model` and `train_model` are handed small models made
+# by the kit, so a mistake in `build_model` costs only the checks that read `build_model`: its own and the
+# accuracy's.
 
 # %% [markdown]
 # ## Configurable parameters
@@ -104,7 +133,11 @@ run_check("ch06", "check_build_model", build_model)
 # %% [check] hidden_build_model
 # Hidden test: build_model with other arguments.
 
+# %% [markdown]
+# > **Demo, not graded.** `summary()` lists your model's layers with the shape each one outputs and the parameters it holds: find the 2,304 numbers that reach the first `Dense` layer, and the layer where most of the weights sit. The grader skips this cell.
+
 # %% [demo]
+# DEMO (not graded): each layer of your model with its output shape and parameter count (this one needs no photos).
 build_model(NUM_CLASSES, (*IMAGE_SIZE, 3)).summary()
 
 # %% [markdown]
@@ -114,10 +147,23 @@ build_model(NUM_CLASSES, (*IMAGE_SIZE, 3)).summary()
 #
 # * **The loss** measures how wrong the predictions are; training pushes it down. Labels here are class
 #   indices (0 for daisy … 4 for tulips), which is what *sparse* categorical cross-entropy expects
-#   (plain categorical cross-entropy wants one-hot vectors instead). Its `from_logits` flag must agree with the
-#   last layer: `from_logits=False` for a softmax output, `from_logits=True` for logits. Get it wrong and
-#   training still runs, silently worse: softmax applied twice squeezes the scores together, and probabilities
-#   read as logits are never normalised.
+#   (plain categorical cross-entropy wants one-hot vectors instead). Its `from_logits` flag tells the loss what
+#   the last layer gives: `from_logits=False` after a softmax (probabilities), `from_logits=True` for logits (a
+#   last layer without activation). The two ways of getting it wrong are not equally bad. Measured with Keras
+#   3.15 on a tiny five-class model, the same seed each time, 30 epochs:
+#   * **logits with `from_logits=False` is the harmful pair, and Keras does not warn.** The loss takes the raw
+#     scores for probabilities: it clips them into (0, 1) and rescales each row to sum to 1, which is not what
+#     softmax does. The first loss read 9.07 instead of 1.79, and after 30 epochs the model was right on 52 % of
+#     its training examples, against 98 % with the matching pair.
+#   * **softmax with `from_logits=True` contradicts itself, and Keras warns**: *"received `from_logits=True`,
+#     but the `output` argument was produced by a Softmax activation and thus does not represent logits. Was
+#     this intended?"* It then computes the loss from the scores the softmax received, so the loss and the whole
+#     training came out identical to the matching pair. Softmax is applied a second time only to probabilities
+#     that no Keras softmax produced, such as predictions saved in an array and handed to the loss later (there
+#     the loss read 1.61 instead of 1.90).
+#
+#   The checks ask for the matching pair in both cases: a setting that works only because Keras repairs it
+#   breaks the day the probabilities come from somewhere else.
 # * **The optimizer** turns gradients into weight updates. Adam keeps a running average of each weight's
 #   gradients and of their size, so every weight gets a step of sensible length without hand tuning; its
 #   `learning_rate` (0.001 by default) scales every step.
@@ -126,27 +172,32 @@ build_model(NUM_CLASSES, (*IMAGE_SIZE, 3)).summary()
 
 # %% [solution] compile_model
 def compile_model(model, learning_rate=0.001):
-    """Compile a model from build_model for integer class labels.
+    """Compile a classifier for integer class labels, with the loss that matches its output.
 
     Inputs:
-    - model: the keras.Model returned by build_model (outputs of shape (N, C)).
+    - model: an uncompiled keras.Model whose last layer is Dense(C), either with
+      activation="softmax" (it outputs probabilities) or with no activation (it outputs
+      logits). Your build_model's model is one of these; the checks hand compile_model small
+      models of both kinds made by the kit, so it is graded on its own, whatever build_model does.
     - learning_rate: float > 0, Adam's step size.
 
     Returns the same model object, compiled with keras.optimizers.Adam(learning_rate),
-    SparseCategoricalCrossentropy whose from_logits matches the model's output (False for a
-    softmax output, True for logits), and metrics=["accuracy"].
+    SparseCategoricalCrossentropy whose from_logits matches the last layer (False after a
+    softmax, True for logits; model.layers[-1].get_config()["activation"] names the last
+    layer's activation: "softmax" or "linear"), and metrics=["accuracy"].
     """
     # YOUR CODE HERE
     raise NotImplementedError()
     return model
 
 # %% [check] check_compile_model
-# Visible check: compile_model(build_model(5, (48, 48, 3)), 0.001). Expected: Adam at 0.001, sparse categorical
-# cross-entropy with the from_logits that matches your last layer, accuracy among the metrics.
-run_check("ch06", "check_compile_model", compile_model, build_model)
+# Visible check: compile_model on two small models made by the kit (not your build_model), one ending in
+# Dense(5, activation="softmax"), one in Dense(5) (logits), learning rate 0.001. Expected for each: Adam at 0.001,
+# sparse categorical cross-entropy with the from_logits that matches its last layer, accuracy among the metrics.
+run_check("ch06", "check_compile_model", compile_model)
 
 # %% [check] hidden_compile_model
-# Hidden test: compile_model with another learning rate.
+# Hidden test: compile_model on the same two kinds of kit model, with another learning rate.
 
 # %% [markdown]
 # ## 3. Training: `fit` and its `History`
@@ -184,9 +235,9 @@ run_check("ch06", "check_train_model", train_model)
 # %% [markdown]
 # ## 4. Train on the real photos
 #
-# The next cells load the train and validation splits at `IMAGE_SIZE` and feed them through a plain pipeline:
-# pixels as float32 in 0–255, shuffled training batches, no augmentation (chapter 5's pipeline would work too).
-# At the grader's 48 × 48 and 8 epochs a run takes under a minute on two CPU cores.
+# `as_dataset` below feeds arrays through a plain pipeline: pixels as float32 in 0–255, shuffled training
+# batches, no augmentation (chapter 5's pipeline would work too). At the grader's 48 × 48 and 8 epochs a run
+# takes under a minute on two CPU cores.
 
 # %%
 def as_dataset(images, labels, training):
@@ -196,7 +247,11 @@ def as_dataset(images, labels, training):
         dataset = dataset.shuffle(len(labels), seed=0)
     return dataset.batch(BATCH_SIZE).map(lambda x, y: (tf.cast(x, tf.float32), y)).prefetch(tf.data.AUTOTUNE)
 
+# %% [markdown]
+# > **Demo, not graded.** The next cell needs the real photos. It loads the train and validation splits at `IMAGE_SIZE`, builds and compiles a model with your own functions, trains it for `EPOCHS` epochs and prints the numbers of the last epoch. The grader skips it: the accuracy check in section 5 does its own training.
+
 # %% [demo]
+# DEMO (not graded): your three functions training on the real photos, then the last epoch's numbers; it needs the real photos (FLOWERS_DIR).
 from autograder.data import load_split
 
 train_images, train_labels, _ = load_split("train", IMAGE_SIZE)
@@ -208,7 +263,6 @@ model = compile_model(build_model(NUM_CLASSES, (*IMAGE_SIZE, 3)), learning_rate=
 history = train_model(model, as_dataset(train_images, train_labels, True),
                       as_dataset(val_images, val_labels, False), epochs=EPOCHS)
 
-# %% [demo]
 last = {key: round(values[-1], 3) for key, values in history.history.items()}
 print("after the last epoch:", last)
 
@@ -241,3 +295,17 @@ run_check("ch06", "check_val_accuracy", build_model)
 #
 # Chapter 7 reads those curves, fights overfitting with dropout, L2 and early stopping, and looks at which
 # photos the model gets wrong.
+
+# %% [markdown]
+# ## Going further (not graded)
+#
+# 1. **Width or depth?** Double the filters of every convolution (32, 64, 128), then go back and add a fourth
+#    convolution block instead. Compare the parameter counts in `summary()` and the validation accuracy after
+#    `EPOCHS` epochs: which change buys more accuracy per parameter?
+# 2. **Both mismatches on real photos.** Train the course model twice more: without the softmax and with
+#    `from_logits=False`, then with the softmax and `from_logits=True`. Before running, write down what you
+#    expect each `History` to look like from section 2; then compare, and look for Keras's warning.
+# 3. **Learning rates.** Train with 0.01, 0.001 and 0.0001 and plot `val_accuracy` per epoch for each. Which one
+#    is too timid in 8 epochs, and does any of them make the loss jump instead of fall?
+# 4. **Larger photos.** Set `IMAGE_SIZE = (96, 96)` and train again: how do the parameter count, the time per
+#    epoch and the accuracy change? (The grader keeps its own 48 × 48.)

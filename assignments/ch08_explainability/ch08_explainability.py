@@ -6,24 +6,49 @@
 # %% [markdown]
 # # Chapter 8 — Explaining predictions with Grad-CAM
 #
-# Your network from chapter 6 says "tulips". Why? Accuracy cannot tell you whether it looked at the petals or at
-# the blue sky that happens to surround many tulip photos. This chapter draws **heat maps** over photos that show
-# which regions pushed the network towards its answer, using Grad-CAM through the `tf-explain` library.
+# ### What you will learn
 #
-# You will write four functions:
+# * why Grad-CAM is a **model-specific**, local explanation, and what it needs from a network;
+# * Grad-CAM's four steps, written yourself with `tf.GradientTape`: feature maps and class score, gradients,
+#   channel weights, weighted sum with ReLU;
+# * how to use tf-explain's `GradCAM` for a batch of heat maps and for ready-made overlays, and how its version
+#   differs from the one you wrote;
+# * how to pick which photos to explain reproducibly, explain the model's own prediction on the pixels it was
+#   trained on, and show the result honestly.
+#
+# ### Before you start
+#
+# You should be at ease with chapter 5's pixel ranges (`uint8` 0–255 versus floats in [0, 1]) and with the small
+# CNN of chapter 6 (convolution, pooling, dense layers, softmax). From TensorFlow you need `tf.GradientTape` at the
+# level of "record a computation, then ask for a gradient". The checks run on generated pictures; the cells marked
+# *Demo, not graded* need the real tf_flowers photos (`FLOWERS_DIR`).
+#
+# ### Time
+#
+# About 2 hours: 15 minutes of reading, 45 minutes for Grad-CAM by hand, 45 minutes for the tf-explain functions
+# and the figure, and 15 minutes to look at the demo's explanations. Running the whole notebook takes 1–2 minutes.
+
+# %% [markdown]
+# A flower classifier says "tulips". Why? Accuracy cannot tell you whether it looked at the petals or at the blue
+# sky that happens to surround many tulip photos. This chapter draws **heat maps** over photos that show which
+# regions pushed the network towards its answer: first with Grad-CAM written by hand, then with the `tf-explain`
+# library.
+#
+# You will write five functions:
 #
 # | function | what it does |
 # | --- | --- |
 # | `choose_examples` | picks n distinct images from a whole split, reproducibly from a seed |
-# | `gradcam_heatmaps` | computes one Grad-CAM heat map per image, scaled to [0, 1] and as large as the image |
+# | `gradcam_heatmap` | Grad-CAM by hand with `tf.GradientTape`: one heat map on the layer's grid, in [0, 1] |
+# | `gradcam_heatmaps` | tf-explain's Grad-CAM, one heat map per image, scaled to [0, 1] and as large as the image |
 # | `explain_examples` | picks n test images, asks the model for its prediction, and explains that prediction |
 # | `plot_explanations` | draws each explained image with its heat map overlay, titled with the predicted class |
 #
 # **How this notebook is graded.** Each function's docstring states what goes in and what comes out (shapes, dtypes,
 # value ranges). Replace `raise NotImplementedError()` with your code and leave the rest as it is. The *visible
 # check* after each function prints `Passed` or says what it found, what it expected, and gives a hint. *Hidden
-# tests* use other inputs with the same contract. The checks use a small network trained on generated 32 × 32
-# pictures, so they run in seconds; cells tagged `demo` use the real photos and are not graded.
+# tests* use other inputs with the same contract. The checks use tiny networks and generated pictures, so they run
+# in seconds; cells marked *Demo, not graded* use the real photos and are not graded.
 
 # %% [markdown]
 # ## Configurable parameters
@@ -69,7 +94,7 @@ print("TensorFlow", tf.__version__, "| tf.keras comes from", tf.keras.Sequential
 # cannot be explained with it. It is also **local**: it explains one prediction for one image, not the model as a
 # whole.
 #
-# How it works, for one image and one class *c*:
+# How it works, for one image and one class *c* (section 2 turns each step into code):
 #
 # 1. Run the image through the network and keep the output of a chosen convolutional layer: *K* feature maps
 #    *A*<sub>1</sub> … *A*<sub>K</sub>, each a small grid (for the 48 × 48 demo model's last convolution, 8 × 8).
@@ -86,7 +111,77 @@ print("TensorFlow", tf.__version__, "| tf.keras comes from", tf.keras.Sequential
 # version, because that is the one its overlays show.
 
 # %% [markdown]
-# ## 2. Choosing which photos to explain
+# ## 2. Grad-CAM by hand, in four steps
+#
+# Before handing the work to a library, write Grad-CAM yourself. It is about ten lines of TensorFlow, and once you
+# have written them, every choice a library makes for you (which layer, which score, which gradients) becomes
+# visible. Take one image `x`, one class index `c` and the name of a convolutional layer.
+#
+# **Step 1 — forward pass to the feature maps and the class score.** A Keras model only returns its final output,
+# but you need the layer's output too. Build a second model on the same layers with two outputs,
+# `tf.keras.Model(model.inputs, [model.get_layer(layer_name).output, model.output])`. Calling it on a batch of one,
+# `x[np.newaxis]`, gives the feature maps *A* of shape (1, h, w, K) and the predictions of shape (1, C). The
+# score of class *c* is `predictions[:, c]`: here a probability, because the model ends with a softmax. (The
+# original paper uses the score before the softmax; on a model that ends in softmax the probability is what you
+# can reach, and it is what tf-explain uses too.)
+#
+# **Step 2 — the gradient of the score with respect to the feature maps.** Run that call inside
+# `with tf.GradientTape() as tape:` so TensorFlow records it, then `tape.gradient(score, features)`. The result
+# has the shape of *A*, (1, h, w, K): for every cell of every map, how much the score would rise if that
+# activation rose a little. (The tape follows the features automatically because they were computed inside it
+# from the model's weights.)
+#
+# **Step 3 — one weight per feature map.** Average the gradients over height and width:
+# *w*<sub>k</sub> = mean over (i, j) of ∂score / ∂*A*<sub>ijk</sub>. That is K numbers, one per channel. Mind
+# the batch axis: on a (1, h, w, K) tensor the spatial axes are 1 and 2; `axis=(0, 1)` would average over the
+# batch and the height and leave one weight per column.
+#
+# **Step 4 — weighted sum, ReLU, normalise.** The map is Σ<sub>k</sub> *w*<sub>k</sub> *A*<sub>k</sub>, an
+# (h, w) array. Apply a ReLU, max(·, 0): a cell with a negative sum is evidence *against* class *c*, and Grad-CAM
+# shows only evidence for it. Then divide by the maximum so the values lie in [0, 1]; if nothing is positive,
+# return zeros rather than dividing by 0.
+#
+# The map has the layer's grid size (h × w), not the image's: enlarging it is a display step, left out here.
+#
+# The checks build a tiny network from seeded weights (a 3 × 3 convolution named as given, then Flatten and a
+# softmax layer; the hidden one adds a convolution in front) and compare your map with the kit's own Grad-CAM,
+# computed in NumPy, within 0.02 at every cell.
+
+# %% [solution] gradcam_heatmap
+def gradcam_heatmap(model, image, class_index, layer_name):
+    """Grad-CAM of one image for one class, computed by hand with tf.GradientTape.
+
+    The layer named layer_name outputs K feature maps on an h x w grid; the model outputs C scores.
+
+    Inputs:
+    - model: a tf.keras classifier ending in a softmax, (1, H, W, 3) -> (1, C); it takes pixels in
+      whatever range it was trained on, so pass the image as it is.
+    - image: float or uint8 array (H, W, 3), one image (no batch axis).
+    - class_index: int in 0..C-1, the class to explain.
+    - layer_name: name of a convolutional layer of model, whose output has shape (1, h, w, K).
+
+    Returns a float32 numpy array of shape (h, w) with values in [0, 1]:
+    relu(sum over k of w_k * A_k) divided by its maximum, where A_k is feature map k of the image
+    and w_k the mean over height and width of d score / d A_k, score = model's output for
+    class_index; all zeros when no cell is positive.
+    """
+    batch = tf.convert_to_tensor(np.asarray(image, dtype=np.float32)[np.newaxis])   # (1, H, W, 3)
+    grad_model = tf.keras.Model(model.inputs, [model.get_layer(layer_name).output, model.output])
+    # YOUR CODE HERE
+    raise NotImplementedError()
+    return np.asarray(heatmap, dtype=np.float32)
+
+# %% [check] check_gradcam_heatmap
+# Visible check: a tiny CNN with seeded weights (12 x 10 x 3 image, one convolution "features"
+# with 6 maps, Flatten, 3-class softmax), explained for class 1. Expected: shape (12, 10), floats in
+# [0, 1], within 0.02 at every cell of the kit's Grad-CAM.
+run_check("ch08", "check_gradcam_heatmap", gradcam_heatmap)
+
+# %% [check] hidden_gradcam_heatmap
+# Hidden test: another tiny CNN, with a convolution before the layer to explain, for every class.
+
+# %% [markdown]
+# ## 3. Choosing which photos to explain
 #
 # The tutorial picks its examples with `np.random.choice(len(test_dataset), 3)` and then reads
 # `list(test_dataset.take(1))[0]` inside the loop. Three things go wrong:
@@ -123,10 +218,13 @@ run_check("ch08", "check_choose_examples", choose_examples)
 # Hidden test: larger splits, n equal to the split size, and the same seed twice.
 
 # %% [markdown]
-# ## 3. A model to explain
+# ## 4. A model to explain
 #
-# The demo explains a network with chapter 6's architecture: `Rescaling(1/255)` first, three convolution and pooling
-# blocks, then two dense layers. To keep this notebook quick it is trained here for a few epochs on 48 × 48 photos;
+# The demo explains a small CNN defined in the next cell, `demo_cnn`. It is **not** chapter 6's network, only built
+# on the same pattern: `Rescaling(1/255)` first, three convolution and pooling blocks, a dense layer, a softmax. It
+# differs in the details: its convolutions have no padding (so the last one gives an 8 × 8 grid at 48 × 48
+# input), its hidden dense layer has 64 units instead of 128, and it sees 48 × 48 photos. Grad-CAM works the same on
+# either. To keep this notebook quick it is trained here for a few epochs;
 # expect a test accuracy of about 0.6 after three epochs (guessing the largest class scores about 0.23). That is good enough to have
 # something to explain, and a weak model is instructive: its heat maps show what it got wrong.
 #
@@ -137,7 +235,12 @@ run_check("ch08", "check_choose_examples", choose_examples)
 # Note the pixel range. The photos are `uint8`, 0–255, and the model divides by 255 itself in its first layer. So
 # everything we give the model — for training, for predicting, and for Grad-CAM — stays on the 0–255 scale.
 
+# %% [markdown]
+# > **Demo, not graded.** The next cell loads the real photos (train, validation and test splits at 48 × 48) and
+# > trains `demo_cnn` for three epochs, about half a minute on a laptop. The later demo cells explain this model.
+
 # %% [demo]
+# DEMO (not graded): load the real photos and train demo_cnn, the model the demos explain; it needs the real photos.
 from autograder.data import load_split
 
 train_images, train_labels, _ = load_split("train", IMAGE_SIZE)
@@ -159,18 +262,19 @@ model = tf.keras.Sequential([
     layers.Flatten(),
     layers.Dense(64, activation="relu"),
     layers.Dense(len(CLASS_NAMES), activation="softmax"),
-])
+], name="demo_cnn")
 model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 model.fit(train_images, train_labels, validation_data=(val_images, val_labels),
           epochs=DEMO_EPOCHS, batch_size=32, verbose=0)
 print("test accuracy: %.2f" % model.evaluate(test_images, test_labels, verbose=0)[1])
 
 # %% [markdown]
-# ## 4. Heat maps for a batch
+# ## 5. Heat maps for a batch
 #
 # tf-explain's `GradCAM().explain((images, None), model, class_index, layer_name=...)` returns a **picture**: an RGB
 # `uint8` array in which the heat map has already been coloured and blended into the photo (and, for several images,
-# tiled into one grid). That is fine to look at, but it no longer holds the heat map's values. For checks and colour
+# tiled into one grid). That is fine to look at, but it no longer holds the heat map's values. In section 2 you computed such a map yourself; here tf-explain computes it, its own way
+# (guided gradients, see section 1), and the functions below stay close to what it does. For checks and colour
 # bars you want the raw map, and tf-explain exposes the two steps it uses to compute it:
 #
 # ```python
@@ -225,10 +329,11 @@ run_check("ch08", "check_gradcam_heatmaps", gradcam_heatmaps)
 # strongest in that corner.
 
 # %% [markdown]
-# Here is one heat map on its own. Because this is the raw map, with values from 0 to 1, a colour bar finally means
-# something.
+# > **Demo, not graded.** One heat map on its own, for the first test photo and the model's prediction. Because this
+# > is the raw map, with values from 0 to 1, a colour bar finally means something.
 
 # %% [demo]
+# DEMO (not graded): one tf-explain heat map with a colour bar; it needs the real photos and demo_cnn.
 photo = test_images[:1]
 predicted = np.argmax(model.predict(photo, verbose=0), axis=1)
 heatmap = gradcam_heatmaps(model, photo, predicted, "last_conv")[0]
@@ -243,7 +348,39 @@ for ax in (left, right):
 plt.show()
 
 # %% [markdown]
-# ## 5. Explaining n test photos
+# > **Demo, not graded.** Your `gradcam_heatmap` next to tf-explain's map, for the same photo, class and layer.
+#
+# Do not expect the two to be equal. tf-explain uses **guided gradients** by default: before averaging, it keeps
+# only the gradients that are positive and sit where the feature map is positive, and it applies no ReLU at the end;
+# `gradcam_heatmaps` then stretches each map to [0, 1] with min and max, while yours divides by the maximum after a
+# ReLU. (`GradCAM.explain` goes one step further and blends a coloured version into the photo: an overlay, not
+# values.) What you should see is agreement on *where*: the correlation between the two maps is clearly positive,
+# often 0.6 or more, and their hottest quarters largely overlap (the single hottest pixel may still differ, since
+# broad maps have flat tops). Where the model has strong evidence against the
+# class, the maps part ways: yours sets those cells to 0 after summing, tf-explain drops negative gradients before
+# summing, so the same cells can come out lukewarm there.
+
+# %% [demo]
+# DEMO (not graded): Grad-CAM by hand versus tf-explain on one photo; it needs the real photos and demo_cnn.
+by_hand = gradcam_heatmap(model, photo[0], int(predicted[0]), "last_conv")           # (8, 8)
+by_hand_large = tf.image.resize(by_hand[..., np.newaxis], IMAGE_SIZE).numpy()[..., 0]  # (48, 48), for display
+correlation = np.corrcoef(by_hand_large.ravel(), heatmap.ravel())[0, 1]
+hot_by_hand = by_hand_large >= np.quantile(by_hand_large, 0.75)    # the hottest quarter of each map
+hot_tf_explain = heatmap >= np.quantile(heatmap, 0.75)
+shared = (hot_by_hand & hot_tf_explain).sum() / max(hot_by_hand.sum(), 1)
+print(f"by hand: grid {by_hand.shape}; correlation with tf-explain's map: {correlation:.2f}; "
+      f"their hottest quarters share {shared:.0%} of their pixels")
+figure, axes = plt.subplots(1, 3, figsize=(9, 3.2))
+for ax, shown, title in zip(axes, [photo[0], by_hand_large, heatmap],
+                            ["photo", "by hand (ReLU, / max)", "tf-explain (guided, min-max)"]):
+    ax.imshow(shown, cmap=None if shown.ndim == 3 else "viridis", vmin=None if shown.ndim == 3 else 0,
+              vmax=None if shown.ndim == 3 else 1)
+    ax.set_title(title)
+    ax.axis("off")
+plt.show()
+
+# %% [markdown]
+# ## 6. Explaining n test photos
 #
 # Now the loop the tutorial intended: choose n distinct test photos, ask the model what each one is, and explain that
 # prediction. The tutorial scales each photo to [0, 1] before handing it to the model. Our model starts with
@@ -296,12 +433,12 @@ run_check("ch08", "check_explain_examples", explain_examples)
 # Hidden test: explain_examples with other images and another n.
 
 # %% [markdown]
-# ## 6. Showing the explanations
+# ## 7. Showing the explanations
 #
 # What to draw follows from what `GradCAM.explain` returns: an RGB picture. Show it with a plain `imshow`. The
 # tutorial passes `vmin=0, vmax=1` and `alpha=0.9` and adds a colour bar labelled "Heatmap Values": for an RGB image
 # `vmin` and `vmax` do nothing, and the colour bar describes a colour map that was never applied to these pixels, so
-# its numbers mean nothing. If you want a scale, draw the raw heat map from `gradcam_heatmaps` (as in section 4);
+# its numbers mean nothing. If you want a scale, draw the raw heat map from `gradcam_heatmaps` (as in section 5);
 # here the overlay speaks for itself: bright yellow is "most important", dark purple "least", relative to this image
 # only.
 #
@@ -341,12 +478,13 @@ run_check("ch08", "check_plot_explanations", plot_explanations)
 # Hidden test: plot_explanations with another number of examples.
 
 # %% [markdown]
-# Three test photos, chosen once with the seed, each explained for the model's own answer. The true class is printed
+# > **Demo, not graded.** Three test photos, chosen once with the seed, each explained for the model's own answer. The true class is printed
 # below so you can compare. Do not expect the heat maps to sit neatly on the flowers: a small network trained for a
 # few epochs on 48 × 48 photos often leans on colour and background (grass, sky, a vase). Seeing that is the point of
 # explaining a model, and it is also why the next section warns against reading too much into any single map.
 
 # %% [demo]
+# DEMO (not graded): three test photos explained for demo_cnn's own predictions; it needs the real photos.
 explanation = explain_examples(model, test_images, N_EXAMPLES, SEED, "last_conv")
 for index, class_index in zip(explanation["indices"], explanation["classes"]):
     print(f"test photo {index:3d}: true {CLASS_NAMES[test_labels[index]]:10s} predicted {CLASS_NAMES[class_index]}")
@@ -354,7 +492,7 @@ figure = plot_explanations(explanation, CLASS_NAMES)
 plt.show()
 
 # %% [markdown]
-# ## 7. What Grad-CAM cannot tell you
+# ## 8. What Grad-CAM cannot tell you
 #
 # Read every heat map with these limits in mind:
 #
@@ -376,6 +514,23 @@ plt.show()
 # ## What you have now
 #
 # * a reproducible choice of distinct photos from a whole split, with a seed;
+# * Grad-CAM written by hand with `tf.GradientTape`, step by step, and a sense of how tf-explain's version differs;
 # * Grad-CAM heat maps as values in [0, 1], at the image's size, for each image's own class;
 # * explanations of the model's actual predictions, computed on the pixels it was trained on;
 # * a figure that shows tf-explain's overlays as pictures, titled with what the model predicted.
+
+# %% [markdown]
+# ## Going further (not graded)
+#
+# 1. **Plain against guided.** Call `GradCAM.get_gradients_and_filters(..., use_guided_grads=False)` on the demo's
+#    photos and compare the maps with `use_guided_grads=True` and with your `gradcam_heatmap`. Which of the two
+#    tf-explain variants is closer to yours, and why?
+# 2. **Another layer.** Give the demo model's first or second convolution a name and explain it instead of
+#    `last_conv`. How do the grid size and the maps change? Which layer gives maps you would trust to point at
+#    the flower?
+# 3. **Explain a mistake.** Use chapter 7's idea of the most confident mistakes: find the test photos the demo
+#    model gets wrong with the highest probability, and explain both the predicted and the true class for each.
+#    Does the heat map for the true class sit somewhere else?
+# 4. **A model-agnostic cross-check.** Grad-CAM needs the network's inside (it is model-specific). Write an
+#    occlusion map that only queries the model: slide a grey 8 × 8 square over the photo and record how much the
+#    predicted class's probability drops at each position. Does it agree with Grad-CAM?

@@ -1,12 +1,8 @@
 """Small pure helpers shared by the chapters' references and judges: describing arrays for
-messages, a softmax. No student code is called here (probes' helpers are in :mod:`.probing`;
-``as_array`` and ``pair`` stay importable from here for the chapters not yet split)."""
+messages, a softmax. No student code is called here (the probes' helpers are in :mod:`.probing`)."""
 from __future__ import annotations
 
 import numpy as np
-
-
-from .probing import as_array, pair  # noqa: F401  (for the chapters not yet split into rooms)
 
 
 def describe(array) -> str:

@@ -38,6 +38,10 @@ def refused(found: dict, cap: int) -> Verdict | None:
                        "Such a count usually means a Dense layer sees a huge input: keep the MaxPooling2D after "
                        "each convolution and Flatten only at the end.")
     reason = str(found["refused"])
+    if "the grader trains" in reason:  # rebuilt, but of the wrong shape for the photos or the classes
+        return Verdict(False, f"the grader cannot train this model: {reason}.",
+                       "Start with keras.Input(shape=input_shape) and end with Dense(num_classes), both from the "
+                       "arguments, never fixed numbers.")
     hint = ("Build the layers and let Keras initialise them: no arrays passed to layers or initializers, no "
             "loaded weights (the grader would start from its own seed anyway)." if "carries" in reason else
             "Use Keras's own layers (keras.layers, keras.applications with weights=None) in keras.Sequential or "
@@ -45,14 +49,26 @@ def refused(found: dict, cap: int) -> Verdict | None:
     return Verdict(False, f"the grader cannot rebuild this model: {reason}.", hint)
 
 
+def describe(build_model, *args) -> dict:
+    """A fresh model's architecture from the student's builder, called as
+    ``build_model(num_classes, INPUT_SHAPE, *args)``. Runs where student code runs; never trains."""
+    return training.describe_architecture(build_model, len(data.CLASS_NAMES), INPUT_SHAPE, *args)
+
+
+def shared_key(*args) -> tuple:
+    """The ``shared_by`` of a probe that returns :func:`describe` with these ``args``: probes with the
+    same key observe the same thing, so run_check measures them together and the validation and test
+    checks of one architecture share one training."""
+    return ("architecture", INPUT_SHAPE, args)
+
+
 def probe_accuracy(*args):
-    """A probe that returns a fresh model's architecture; ``args`` follow (num_classes, input_shape)
-    in the builder's call. It never trains: training happens where no student code runs."""
+    """A probe ``probe(build_model, inputs_dir)`` that returns a fresh model's architecture; ``args``
+    follow (num_classes, input_shape) in the builder's call. It never trains: training happens where
+    no student code runs. (Chapter packages with cases call :func:`describe` from their own probe.)"""
     def probe(build_model, inputs_dir: Path) -> dict:
-        return training.describe_architecture(build_model, len(data.CLASS_NAMES), INPUT_SHAPE, *args)
-    # Probes with the same ``shared_by`` observe the same thing: run_check measures them together,
-    # so the validation and test checks of one architecture share one training.
-    probe.shared_by = ("architecture", INPUT_SHAPE, args)
+        return describe(build_model, *args)
+    probe.shared_by = shared_key(*args)
     return probe
 
 

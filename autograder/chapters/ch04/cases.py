@@ -15,6 +15,9 @@ HIDDEN_FOLDER = "hidden_photos"
 VISIBLE_COUNTS = {"daisy": 6, "dandelion": 7, "roses": 5, "sunflowers": 6, "tulips": 6}
 # An empty class and stray non-photo files: a loader must cope with both.
 HIDDEN_COUNTS = {"daisy": 9, "dandelion": 0, "roses": 8, "sunflowers": 10, "tulips": 9}
+# A folder that is not a class, as Jupyter leaves one: it sorts before "daisy", so a loader that takes
+# every sub-folder for a class makes it class 0 and shifts every label by one.
+OTHER_FOLDER = ".ipynb_checkpoints"
 
 
 def prepare(inputs_dir: Path) -> None:
@@ -23,6 +26,8 @@ def prepare(inputs_dir: Path) -> None:
     hidden = synthetic.make_photo_folder(inputs_dir / HIDDEN_FOLDER, HIDDEN_COUNTS, image_size=(60, 40), seed=5)
     (hidden / "README.txt").write_text("Not a photo: loaders must skip it.\n")
     (hidden / "daisy" / "notes.txt").write_text("Not a photo either.\n")
+    (hidden / OTHER_FOLDER).mkdir()
+    (hidden / OTHER_FOLDER / "ch04_loading-checkpoint.ipynb").write_text("{}\n")
 
 
 @dataclass(frozen=True)

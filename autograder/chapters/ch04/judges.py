@@ -29,6 +29,15 @@ def load_split(found: dict, expected: dict) -> Verdict:
     if not np.issubdtype(labels.dtype, np.integer):
         return Verdict(False, f"labels have dtype {labels.dtype}, expected an integer type.",
                        "A label is the index of the class name in CLASS_NAMES.")
+    other = expected.get("other_folders") or []
+    if other and len(labels) and (labels.max() >= 5 or any(np.array_equal(labels, want_labels + shift)
+                                                           for shift in range(1, len(other) + 1))):
+        return Verdict(False, f"labels are shifted: {', '.join(map(repr, other))}, a folder that is not a class, was "
+                       f"taken for a class (labels {sorted(set(labels.tolist()))}, expected "
+                       f"{sorted(set(want_labels.tolist()))}).",
+                       "The classes are the five CLASS_NAMES: read data_dir/<name> for each of them and skip every "
+                       "other folder. sorted(os.listdir(data_dir)) and image_dataset_from_directory take every "
+                       "sub-folder for a class.")
     if not np.array_equal(labels, want_labels):
         return Verdict(False, f"labels differ from the expected ones at {first_difference(labels, want_labels)}.",
                        "Sort photos by class (in CLASS_NAMES order), then by file name; label = CLASS_NAMES.index(folder name).")
@@ -80,6 +89,11 @@ def _as_display_uint8(image: np.ndarray) -> np.ndarray:
 
 
 def plot_examples(found: dict, expected: dict) -> Verdict:
+    if "too_many" in found:
+        return Verdict(False, f"asked for n={expected['n']} images of {expected['count']}, plot_examples raised "
+                       f"{found['too_many']}.",
+                       "Show min(n, len(images)) images: never index or sample past the end of the array (the "
+                       "tutorial's index 42 into a batch of 32 fails the same way).")
     drawn = [axes for axes in found["axes"] if len(axes["images"])]
     want = len(expected["titles"])
     if len(drawn) != want:

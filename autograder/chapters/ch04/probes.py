@@ -39,4 +39,11 @@ def first_examples(first_examples, case: cases.FirstExamples, inputs_dir: Path) 
 
 def plot_examples(plot_examples, case: cases.PlotExamples, inputs_dir: Path) -> dict:
     images, labels = case.inputs()
-    return figure_of(plot_examples, images.copy(), labels.copy(), list(data.CLASS_NAMES), case.n)
+    try:
+        return figure_of(plot_examples, images.copy(), labels.copy(), list(data.CLASS_NAMES), case.n)
+    except (IndexError, ValueError) as error:
+        if case.n <= case.count:
+            raise
+        # Asked for more than there are: indexing or sampling past the end (the tutorial's E4).
+        text = str(error).strip().splitlines()
+        return {"too_many": f"{type(error).__name__}: {text[0][:200] if text else ''}".rstrip(": ")}

@@ -10,9 +10,10 @@ from . import cases
 
 
 def load_split(case: cases.LoadSplit, inputs_dir: Path) -> dict:
-    images, labels, _ = data.load_split(case.split, case.image_size, data_dir=Path(inputs_dir) / case.folder,
-                                        cache=False)
-    return {"images": images, "labels": labels}
+    folder = Path(inputs_dir) / case.folder
+    images, labels, _ = data.load_split(case.split, case.image_size, data_dir=folder, cache=False)
+    other = sorted(path.name for path in folder.iterdir() if path.is_dir() and path.name not in data.CLASS_NAMES)
+    return {"images": images, "labels": labels, "other_folders": other}
 
 
 def count_per_class(case: cases.Count, inputs_dir: Path) -> dict:
@@ -29,4 +30,5 @@ def first_examples(case: cases.FirstExamples, inputs_dir: Path) -> dict:
 def plot_examples(case: cases.PlotExamples, inputs_dir: Path) -> dict:
     images, labels = case.inputs()
     shown = min(case.n, case.count)
-    return {"images": images[:shown], "titles": [data.CLASS_NAMES[label] for label in labels[:shown]]}
+    return {"images": images[:shown], "titles": [data.CLASS_NAMES[label] for label in labels[:shown]],
+            "n": case.n, "count": case.count}

@@ -1,0 +1,68 @@
+"""Chapter 8, explainability with Grad-CAM and tf-explain: the table of checks.
+
+Stubs the student completes (see ``source/ch08_explainability``):
+
+* ``choose_examples(num_images, n, seed)`` -> n distinct indices into the whole split
+* ``gradcam_heatmap(model, image, class_index, layer_name)`` -> (h, w) Grad-CAM in [0, 1], by hand
+  with ``tf.GradientTape``
+* ``gradcam_heatmaps(model, images, class_indices, layer_name)`` -> (N, H, W) heat maps in [0, 1]
+  with tf-explain
+* ``explain_examples(model, images, n, seed, layer_name)`` -> dict of indices, classes, heat maps, overlays
+* ``plot_explanations(explanation, class_names)`` -> matplotlib Figure, one overlay per axes
+
+Two models are explained, both made by the kit (:mod:`.cases`): a tiny untrained CNN with seeded
+NumPy weights for ``gradcam_heatmap`` (its reference is computed in NumPy, in the grader's own
+process), and, for the tf-explain stubs, a small Sequential CNN (``Rescaling(1/255)`` first) trained
+inside the probe's process on generated 32 x 32 images whose class is the corner holding a bright
+patch (about two seconds, once per process). tf-explain needs tf.keras to be tf-keras
+(``TF_USE_LEGACY_KERAS=1`` before TensorFlow is imported): the notebook's first cell sets it, and
+:data:`CHAPTER` asks the batch grader's worker for it.
+
+The rooms: ``cases`` (inputs, written once), ``probes`` (the only code that calls student functions),
+``reference`` (the kit's answers and its Grad-CAM), ``judges`` (pure).
+"""
+from __future__ import annotations
+
+from ...core import Chapter, Check
+from . import cases, judges, probes, reference
+
+
+def _check(grade_id, function, points, visible, description, case):
+    """One row: the probe, reference and judge of a function share its name in every room."""
+    return Check(grade_id, function, points, visible, description, probe=getattr(probes, function),
+                 expected=getattr(reference, function), judge=getattr(judges, function), case=case)
+
+
+CHAPTER = Chapter(
+    key="ch08",
+    assignment="ch08_explainability",
+    title="Explainability with Grad-CAM",
+    prepare=cases.prepare,
+    per_check_seconds=60,
+    environment=(("TF_USE_LEGACY_KERAS", "1"),),
+    checks=(
+        _check("check_choose_examples", "choose_examples", 1, True, "choose_examples(100, 6, seed=7)",
+               cases.VISIBLE_CHOOSE),
+        _check("hidden_choose_examples", "choose_examples", 1, False,
+               "choose_examples on a large split, with n equal to the split size, called twice per seed",
+               cases.HIDDEN_CHOOSE),
+        _check("check_gradcam_heatmap", "gradcam_heatmap", 2, True,
+               "gradcam_heatmap on a tiny seeded CNN (12 x 10 image, layer \"features\"), class 1",
+               cases.VISIBLE_TINY),
+        _check("hidden_gradcam_heatmap", "gradcam_heatmap", 1, False,
+               "gradcam_heatmap on another tiny CNN with two convolutions, for every class",
+               cases.HIDDEN_TINY),
+        _check("check_gradcam_heatmaps", "gradcam_heatmaps", 2, True,
+               "gradcam_heatmaps on 6 generated 32 x 32 images and a small trained CNN", cases.VISIBLE_HEATMAPS),
+        _check("hidden_gradcam_corner", "gradcam_heatmaps", 2, False,
+               "gradcam_heatmaps where the class is decided by a bright patch in one corner", cases.HIDDEN_CORNER),
+        _check("check_explain_examples", "explain_examples", 2, True, "explain_examples(model, 40 images, n=5, seed=2)",
+               cases.VISIBLE_EXPLAIN),
+        _check("hidden_explain_examples", "explain_examples", 1, False,
+               "explain_examples with n equal to the number of images", cases.HIDDEN_EXPLAIN),
+        _check("check_plot_explanations", "plot_explanations", 2, True, "plot_explanations with 4 examples",
+               cases.VISIBLE_PLOT),
+        _check("hidden_plot_explanations", "plot_explanations", 1, False, "plot_explanations with a single example",
+               cases.HIDDEN_PLOT),
+    ),
+)
