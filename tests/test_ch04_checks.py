@@ -9,7 +9,7 @@ import pytest
 from autograder import nbcheck
 from autograder.chapters import get_chapter
 
-from .conftest import FIXTURES, REPO, namespace_of
+from .conftest import REPO, namespace_of
 
 CHAPTER = get_chapter("ch04")
 
@@ -34,30 +34,6 @@ def answer_key() -> dict:
     return namespace_of(REPO / "solutions" / "ch04_loading" / "ch04_loading.ipynb")
 
 
-def test_every_check_has_a_wrong_fixture():
-    assert {target for target, _, _ in WRONG.values()} == {check.grade_id for check in CHAPTER.checks}
-
-
-@pytest.mark.parametrize("check", CHAPTER.checks, ids=lambda c: c.grade_id)
-def test_answer_key_passes(answer_key, check):
-    result = nbcheck.evaluate("ch04", check.grade_id, answer_key[check.function])
-    assert result.passed, result.message
-    assert result.points == check.points
-
-
-@pytest.mark.parametrize("fixture", sorted(WRONG))
-def test_wrong_submission_fails_its_check_with_its_message(fixture):
-    target, words, still_passing = WRONG[fixture]
-    namespace = namespace_of(FIXTURES / "ch04" / f"{fixture}.py")
-    check = CHAPTER.check(target)
-    result = nbcheck.evaluate("ch04", target, namespace[check.function])
-    assert result.status == "failed" and result.points == 0
-    assert words in result.message, result.message
-    assert result.hint, "a failed check gives a hint"
-    for grade_id in still_passing:  # hidden tests add cases; the visible contract still holds
-        assert nbcheck.evaluate("ch04", grade_id, namespace[check.function]).passed, grade_id
-
-
 def test_run_check_raises_check_failed_with_message_and_hint(capsys):
     def not_started(labels, class_names):
         raise NotImplementedError()
@@ -72,17 +48,6 @@ def test_run_check_raises_check_failed_with_message_and_hint(capsys):
 def test_run_check_prints_passed(answer_key, capsys):
     nbcheck.run_check("ch04", "check_count_per_class", answer_key["count_per_class"])
     assert capsys.readouterr().out.startswith("Passed (1 point)")
-
-
-def test_hostile_return_values_are_reported_not_crashed():
-    class Weird:
-        def __eq__(self, other):
-            raise RuntimeError("boom")
-
-    for function in (lambda *args: Weird(), lambda *args: None, lambda *args: ("a", "b"), lambda *args: 42):
-        for check in CHAPTER.checks:
-            result = nbcheck.evaluate("ch04", check.grade_id, function)
-            assert result.status == "failed" and result.points == 0, (check.grade_id, result)
 
 
 @pytest.mark.slow

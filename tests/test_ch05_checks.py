@@ -59,30 +59,6 @@ def evaluate(grade_id: str, function):
     return nbcheck.evaluate("ch05", grade_id, function)
 
 
-def test_every_check_has_a_wrong_fixture():
-    assert {target for target, _, _ in WRONG.values()} == {check.grade_id for check in CHAPTER.checks}
-
-
-@pytest.mark.parametrize("check", CHAPTER.checks, ids=lambda c: c.grade_id)
-def test_answer_key_passes(answer_key, check):
-    result = evaluate(check.grade_id, answer_key[check.function])
-    assert result.passed, result.message
-    assert result.points == check.points
-
-
-@pytest.mark.parametrize("fixture", sorted(WRONG))
-def test_wrong_submission_fails_its_check_with_its_message(fixture):
-    target, words, still_passing = WRONG[fixture]
-    namespace = wrong(fixture)
-    check = CHAPTER.check(target)
-    result = evaluate(target, namespace[check.function])
-    assert result.status == "failed" and result.points == 0
-    assert words in result.message, result.message
-    assert result.hint, "a failed check gives a hint"
-    for grade_id in still_passing:  # hidden tests add cases; the visible contract still holds
-        assert evaluate(grade_id, namespace[CHAPTER.check(grade_id).function]).passed, grade_id
-
-
 @pytest.mark.parametrize("fixture", sorted(HINTS))
 def test_each_fault_gets_a_hint_aimed_at_its_cause(fixture):
     target = WRONG[fixture][0]
@@ -211,18 +187,6 @@ def test_judge_augmentation_on_plain_data():
     assert "not a scale range" in judges.build_augmentation(found, expected).hint
     layers[2]["height_factor"], layers[1]["factor"] = 0.2, np.radians(20)
     assert "not radians" in judges.build_augmentation(found, expected).hint
-
-
-def test_hostile_return_values_are_reported_not_crashed():
-    class Weird:
-        def __eq__(self, other):
-            raise RuntimeError("boom")
-
-    for function in (lambda *args, **kwargs: Weird(), lambda *args, **kwargs: None,
-                     lambda *args, **kwargs: ("a", "b"), lambda *args, **kwargs: 42):
-        for check in CHAPTER.checks:
-            result = evaluate(check.grade_id, function)
-            assert result.status == "failed" and result.points == 0, (check.grade_id, result)
 
 
 def test_run_check_prints_passed(answer_key, capsys):

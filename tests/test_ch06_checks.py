@@ -43,31 +43,6 @@ def answer_key() -> dict:
     return namespace_of(SOLUTION)
 
 
-def test_every_check_has_a_wrong_fixture():
-    assert {target for target, _, _ in WRONG.values()} == {check.grade_id for check in CHAPTER.checks}
-    assert {path.stem for path in (FIXTURES / "ch06").glob("*.py")} == set(WRONG)
-
-
-@pytest.mark.parametrize("grade_id", [c.grade_id for c in CHAPTER.checks if c.grade_id not in ACCURACY_CHECKS])
-def test_answer_key_passes(answer_key, grade_id):
-    result = evaluate(grade_id, answer_key)
-    assert result.passed, result.message
-    assert result.points == CHAPTER.check(grade_id).points
-
-
-@pytest.mark.parametrize("fixture", [name for name, (target, _, _) in sorted(WRONG.items())
-                                     if target not in ACCURACY_CHECKS])
-def test_wrong_submission_fails_its_check_with_its_message(fixture):
-    target, words, still_passing = WRONG[fixture]
-    namespace = wrong_submission("ch06_training", FIXTURES / "ch06" / f"{fixture}.py")
-    result = evaluate(target, namespace)
-    assert result.status == "failed" and result.points == 0
-    assert words in result.message, result.message
-    assert result.hint
-    for grade_id in still_passing:
-        assert evaluate(grade_id, namespace).passed, grade_id
-
-
 def _compile_with(from_logits):
     import keras
 
@@ -137,28 +112,6 @@ def test_compile_model_is_graded_even_when_build_model_fails(answer_key):
     assert evaluate("check_compile_model", namespace).passed and evaluate("hidden_compile_model", namespace).passed
 
 
-def test_hostile_return_values_are_reported_not_crashed():
-    class Weird:
-        def __getattr__(self, name):
-            raise RuntimeError("boom")
-
-    for function in (lambda *args: Weird(), lambda *args: None, lambda *args: ("a", "b"), lambda *args: 42):
-        for check in CHAPTER.checks:
-            if check.grade_id in ACCURACY_CHECKS:
-                continue  # the same probe as check_build_model, without the training
-            result = nbcheck.evaluate("ch06", check.grade_id, function, *([function] * len(check.also)))
-            assert result.status == "failed" and result.points == 0, (check.grade_id, result)
-
-
-def test_not_attempted_is_reported_as_such():
-    def stub(*args):
-        raise NotImplementedError()
-
-    for check in CHAPTER.checks:
-        result = nbcheck.evaluate("ch06", check.grade_id, stub, *([stub] * len(check.also)))
-        assert result.status == "not attempted", check.grade_id
-
-
 # --- the trusted rebuild ----------------------------------------------------------------------------
 
 def _architecture(model) -> str:
@@ -199,7 +152,7 @@ def test_judge_accuracy_on_plain_data():
 
 def test_the_accuracy_probe_keeps_its_shared_training_and_its_measure_runs_elsewhere():
     visible, hidden = CHAPTER.check("check_val_accuracy"), CHAPTER.check("hidden_test_accuracy")
-    assert visible.probe is hidden.probe and visible.probe.shared_by == earned.probe_accuracy().shared_by
+    assert visible.probe is hidden.probe and visible.probe.shared_by[0] == "architecture"
     assert visible.measure.elsewhere and hidden.measure.elsewhere
     assert (visible.case.split, hidden.case.split) == ("val", "test")
 

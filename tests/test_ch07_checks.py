@@ -66,32 +66,6 @@ def answer_key() -> dict:
     return namespace_of(SOLUTION)
 
 
-def test_every_check_has_a_wrong_fixture():
-    assert {target for target, _, _ in WRONG.values()} == {check.grade_id for check in CHAPTER.checks}
-
-
-@pytest.mark.parametrize("check", [c for c in CHAPTER.checks if c.grade_id not in ACCURACY_CHECKS],
-                         ids=lambda c: c.grade_id)
-def test_answer_key_passes(answer_key, check):
-    result = nbcheck.evaluate("ch07", check.grade_id, answer_key[check.function])
-    assert result.passed, result.message
-    assert result.points == check.points
-
-
-@pytest.mark.parametrize("fixture", [name for name, (target, _, _) in sorted(WRONG.items())
-                                     if target not in ACCURACY_CHECKS])
-def test_wrong_submission_fails_its_check_with_its_message(fixture):
-    target, words, still_passing = WRONG[fixture]
-    namespace = wrong(fixture)
-    check = CHAPTER.check(target)
-    result = nbcheck.evaluate("ch07", target, namespace[check.function])
-    assert result.status == "failed" and result.points == 0
-    assert words in result.message, result.message
-    assert result.hint, "a failed check gives a hint"
-    for grade_id in still_passing:  # hidden tests add cases; the visible contract still holds
-        assert nbcheck.evaluate("ch07", grade_id, namespace[check.function]).passed, grade_id
-
-
 @pytest.mark.parametrize("fixture", sorted(TUTORIAL_MISTAKES))
 def test_the_tutorials_error_analysis_loop_is_caught(fixture):
     target, words, hint_words = TUTORIAL_MISTAKES[fixture]
@@ -113,31 +87,6 @@ def test_the_accuracy_rows_share_one_training_and_the_kits_cap():
         expected = reference.improved_accuracy(check.case, None)
         assert expected["threshold"] == getattr(training.THRESHOLDS["build_improved_model"], split)
         assert expected["cap"] == training.PARAMETER_CAP
-
-
-def test_hostile_return_values_are_reported_not_crashed():
-    class Weird:
-        def __eq__(self, other):
-            raise RuntimeError("boom")
-
-        def __len__(self):
-            raise RuntimeError("boom")
-
-    for function in (lambda *a, **k: Weird(), lambda *a, **k: None, lambda *a, **k: ("a", "b"), lambda *a, **k: 42,
-                     lambda *a, **k: {"labels": "x", "predicted": [], "probabilities": None, "images": 3}):
-        for check in CHAPTER.checks:
-            if check.grade_id in ACCURACY_CHECKS:
-                continue  # the same builder calls as check_build_improved_model, then training
-            result = nbcheck.evaluate("ch07", check.grade_id, function)
-            assert result.status == "failed" and result.points == 0, (check.grade_id, result)
-
-
-def test_not_attempted_is_reported_as_such():
-    def stub(*args, **kwargs):
-        raise NotImplementedError()
-
-    for check in CHAPTER.checks:
-        assert nbcheck.evaluate("ch07", check.grade_id, stub).status == "not attempted", check.grade_id
 
 
 # --- judges on plain data --------------------------------------------------------------------

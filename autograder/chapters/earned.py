@@ -49,29 +49,6 @@ def refused(found: dict, cap: int) -> Verdict | None:
     return Verdict(False, f"the grader cannot rebuild this model: {reason}.", hint)
 
 
-def describe(build_model, *args) -> dict:
-    """A fresh model's architecture from the student's builder, called as
-    ``build_model(num_classes, INPUT_SHAPE, *args)``. Runs where student code runs; never trains."""
-    return training.describe_architecture(build_model, len(data.CLASS_NAMES), INPUT_SHAPE, *args)
-
-
-def shared_key(*args) -> tuple:
-    """The ``shared_by`` of a probe that returns :func:`describe` with these ``args``: probes with the
-    same key observe the same thing, so run_check measures them together and the validation and test
-    checks of one architecture share one training."""
-    return ("architecture", INPUT_SHAPE, args)
-
-
-def probe_accuracy(*args):
-    """A probe ``probe(build_model, inputs_dir)`` that returns a fresh model's architecture; ``args``
-    follow (num_classes, input_shape) in the builder's call. It never trains: training happens where
-    no student code runs. (Chapter packages with cases call :func:`describe` from their own probe.)"""
-    def probe(build_model, inputs_dir: Path) -> dict:
-        return describe(build_model, *args)
-    probe.shared_by = shared_key(*args)
-    return probe
-
-
 def measure_accuracy(split: str):
     scorer = training.measure_accuracy(split)
 

@@ -5,6 +5,8 @@ plain data, so that judges stay pure and nothing but data crosses the sandbox.
 * :func:`figure_of` calls a plotting function and reads its figure through the ``Axes``;
 * :func:`counting_dataset` is a generator-backed ``tf.data`` dataset that counts what it hands out;
 * :func:`compile_facts` reads how a model was compiled (optimizer, rate, loss, from_logits, metrics);
+* :func:`architecture_of` builds a fresh model with the student's builder and returns its architecture
+  alone (the accuracy checks: the grader trains it elsewhere);
 * :func:`as_array` and :func:`pair` accept what a student may return (tensors, lists, tuples).
 """
 from __future__ import annotations
@@ -12,6 +14,8 @@ from __future__ import annotations
 from typing import Callable, Iterable
 
 import numpy as np
+
+from .. import data, training
 
 
 def as_array(value, what: str) -> np.ndarray:
@@ -84,3 +88,21 @@ def compile_facts(model) -> dict | None:
             "loss": str(loss_config.get("name") or _name(loss)),
             "from_logits": bool(loss_config.get("from_logits", False)),
             "metrics": [_name(metric) for metric in (config.get("metrics") or [])]}
+
+
+# The accuracy checks build the model for the images the grader trains on (the training budget's).
+ACCURACY_INPUT_SHAPE = (*training.BUDGET.image_size, 3)
+
+
+def architecture_of(build_model, *args) -> dict:
+    """A fresh model's architecture from the student's builder, called as
+    ``build_model(num_classes, ACCURACY_INPUT_SHAPE, *args)``. Never trains: the trusted evaluator does."""
+    return training.describe_architecture(build_model, len(data.CLASS_NAMES), ACCURACY_INPUT_SHAPE, *args)
+
+
+def shares_architecture(probe, *args):
+    """Mark ``probe`` as observing :func:`architecture_of` with these ``args``: probes with the same
+    ``shared_by`` observe the same thing, so run_check measures them together and the validation and
+    test checks of one architecture share one training (see autograder/nbcheck.py)."""
+    probe.shared_by = ("architecture", ACCURACY_INPUT_SHAPE, args)
+    return probe

@@ -8,8 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from ... import training
-from .. import earned
-from ..probing import compile_facts
+from ..probing import architecture_of, compile_facts, shares_architecture
 from . import cases
 
 
@@ -43,9 +42,8 @@ def train_model(train_model, case: cases.Train, inputs_dir: Path) -> dict:
 
 def accuracy(build_model, case: cases.Accuracy, inputs_dir: Path) -> dict:
     """A fresh model's architecture; it never trains (the grader does, elsewhere)."""
-    return earned.describe(build_model)
+    return architecture_of(build_model)
 
 
-# Probes with the same ``shared_by`` observe the same thing: the validation and test checks of one
-# architecture share one training (see autograder/nbcheck.py).
-accuracy.shared_by = earned.shared_key()
+# The validation and test checks of one architecture share one training (see autograder/nbcheck.py).
+shares_architecture(accuracy)

@@ -12,8 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ... import data
-from .. import earned
-from ..probing import as_array, compile_facts, counting_dataset, figure_of
+from ..probing import architecture_of, as_array, compile_facts, counting_dataset, figure_of, shares_architecture
 from . import cases
 
 RESULT_KEYS = ("labels", "predicted", "probabilities", "images")
@@ -84,16 +83,13 @@ def build_improved_model(build_improved_model, case: cases.Improved, inputs_dir:
     return found
 
 
-_ARCHITECTURE = earned.probe_accuracy(cases.GRADER_LEARNING_RATE)
-
-
 def improved_accuracy(build_improved_model, case: cases.Accuracy, inputs_dir: Path) -> dict:
     """The architecture of a fresh model, and nothing else; the grader trains it elsewhere."""
-    return _ARCHITECTURE(build_improved_model, inputs_dir)
+    return architecture_of(build_improved_model, cases.GRADER_LEARNING_RATE)
 
 
 # Both accuracy rows observe the same architecture: the grader trains it once for the two.
-improved_accuracy.shared_by = _ARCHITECTURE.shared_by
+shares_architecture(improved_accuracy, cases.GRADER_LEARNING_RATE)
 
 
 def make_early_stopping(make_early_stopping, case: cases.EarlyStopping, inputs_dir: Path) -> dict:
