@@ -105,6 +105,22 @@ class Check:
 
 
 @dataclass(frozen=True)
+class Rooms:
+    """A chapter package's ``probes``, ``reference`` and ``judges`` modules. A row of its table names a
+    step (the student's function's name unless ``step`` says otherwise) found under that name in each."""
+    probes: Any
+    reference: Any
+    judges: Any
+
+    def check(self, grade_id: str, function: str, points: float, visible: bool, description: str, case: Any,
+              measure: Callable | None = None, step: str | None = None, also: tuple[str, ...] = ()) -> Check:
+        step = step or function
+        return Check(grade_id, function, points, visible, description, probe=getattr(self.probes, step),
+                     expected=getattr(self.reference, step), judge=getattr(self.judges, step), measure=measure,
+                     also=also, case=case)
+
+
+@dataclass(frozen=True)
 class Chapter:
     key: str                 # "ch04"
     assignment: str          # nbgrader assignment and notebook name

@@ -15,15 +15,12 @@ training split, both with an augmentation given): those rows name their probe, r
 """
 from __future__ import annotations
 
-from ...core import Chapter, Check
+from ...core import Chapter, Rooms
 from . import cases, judges, probes, reference
 
 
-def _check(grade_id, function, points, visible, description, case, step=None):
-    """One row: probe, reference and judge share the name ``step`` (the function's own name by default)."""
-    step = step or function
-    return Check(grade_id, function, points, visible, description, probe=getattr(probes, step),
-                 expected=getattr(reference, step), judge=getattr(judges, step), case=case)
+# One row per check: the probe, reference and judge of a step share its name in every room.
+_check = Rooms(probes, reference, judges).check
 
 
 CHAPTER = Chapter(

@@ -18,17 +18,13 @@ The rooms: ``cases`` (inputs, written once), ``probes`` (the only code that call
 from __future__ import annotations
 
 from ... import training
-from ...core import Chapter, Check
+from ...core import Chapter, Rooms
 from .. import earned
 from . import cases, judges, probes, reference
 
 
-def _check(grade_id, function, points, visible, description, case, measure=None, step=None):
-    """One row: the probe, reference and judge of a step share its name in every room (the step is the
-    function's name, except for the accuracy earned in the grader, ``accuracy``)."""
-    step = step or function
-    return Check(grade_id, function, points, visible, description, probe=getattr(probes, step),
-                 expected=getattr(reference, step), judge=getattr(judges, step), measure=measure, case=case)
+# One row per check: the probe, reference and judge of a step share its name in every room.
+_check = Rooms(probes, reference, judges).check
 
 
 CHAPTER = Chapter(

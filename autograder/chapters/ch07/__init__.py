@@ -22,17 +22,13 @@ rooms: ``cases`` (inputs, written once), ``probes`` (the only code that calls st
 """
 from __future__ import annotations
 
-from ...core import Chapter, Check
+from ...core import Chapter, Rooms
 from .. import earned
 from . import cases, judges, probes, reference
 
 
-def _check(grade_id, function, points, visible, description, case, room=None, measure=None):
-    """One row: the probe, reference and judge share a name in every room, the function's own unless
-    ``room`` names another (the accuracy rows call build_improved_model but are ``improved_accuracy``)."""
-    room = room or function
-    return Check(grade_id, function, points, visible, description, probe=getattr(probes, room),
-                 expected=getattr(reference, room), judge=getattr(judges, room), measure=measure, case=case)
+# One row per check: the probe, reference and judge of a step share its name in every room.
+_check = Rooms(probes, reference, judges).check
 
 
 CHAPTER = Chapter(
@@ -55,10 +51,10 @@ CHAPTER = Chapter(
                "build_improved_model(3, (64, 64, 3), learning_rate=0.002)", cases.HIDDEN_IMPROVED),
         _check("check_improved_val_accuracy", "build_improved_model", 2, True,
                "accuracy earned in the grader by the improved model (validation split)",
-               cases.VALIDATION_ACCURACY, room="improved_accuracy", measure=earned.measure_accuracy("val")),
+               cases.VALIDATION_ACCURACY, step="improved_accuracy", measure=earned.measure_accuracy("val")),
         _check("hidden_improved_accuracy", "build_improved_model", 3, False,
                "accuracy earned in the grader by the improved model (test split)",
-               cases.TEST_ACCURACY, room="improved_accuracy", measure=earned.measure_accuracy("test")),
+               cases.TEST_ACCURACY, step="improved_accuracy", measure=earned.measure_accuracy("test")),
         _check("check_make_early_stopping", "make_early_stopping", 1, True, "make_early_stopping(patience=4)",
                cases.VISIBLE_EARLY_STOPPING),
         _check("hidden_make_early_stopping", "make_early_stopping", 1, False, "make_early_stopping(patience=2)",

@@ -23,14 +23,12 @@ The rooms: ``cases`` (inputs, written once), ``probes`` (the only code that call
 """
 from __future__ import annotations
 
-from ...core import Chapter, Check
+from ...core import Chapter, Rooms
 from . import cases, judges, probes, reference
 
 
-def _check(grade_id, function, points, visible, description, case):
-    """One row: the probe, reference and judge of a function share its name in every room."""
-    return Check(grade_id, function, points, visible, description, probe=getattr(probes, function),
-                 expected=getattr(reference, function), judge=getattr(judges, function), case=case)
+# One row per check: the probe, reference and judge of a step share its name in every room.
+_check = Rooms(probes, reference, judges).check
 
 
 CHAPTER = Chapter(
