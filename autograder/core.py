@@ -166,8 +166,10 @@ def observe(check: Check, namespace: dict, inputs_dir: Path) -> Observation:
         if not callable(function):
             return Observation(Status.ERROR, error=f"`{name}` is a {type(function).__name__}, not a function")
         functions.append(function)
+    folders = _folder_names(inputs_dir)
     try:
-        return Observation(Status.OK, check.probe(functions[0], check.case, Path(inputs_dir), *functions[1:]))
+        return Observation(Status.OK, _relative(check.probe(functions[0], check.case, Path(inputs_dir), *functions[1:]),
+                                                folders))
     except NotImplementedError:
         return Observation(Status.NOT_ATTEMPTED)
     except ProbeTimeout:
@@ -176,7 +178,28 @@ def observe(check: Check, namespace: dict, inputs_dir: Path) -> Observation:
         raise
     except BaseException as error:  # the student's code may raise anything, SystemExit included
         frames = traceback.format_exception(type(error), error, error.__traceback__)
-        return Observation(Status.ERROR, error=_one_line(error), traceback="".join(frames[-3:])[-1500:])
+        return Observation(Status.ERROR, error=_relative(_one_line(error), folders),
+                           traceback=_relative("".join(frames[-3:])[-1500:], folders))
+
+
+def _folder_names(inputs_dir: Path) -> tuple[str, ...]:
+    folder = Path(inputs_dir)
+    return tuple(dict.fromkeys(f"{path}/" for path in (folder, folder.resolve())))
+
+
+def _relative(value, folders: tuple[str, ...]):
+    """``value`` with the inputs folder's path dropped from its strings: it is a fresh temporary folder
+    each time, and the same submission must get the same message every time."""
+    if isinstance(value, str):
+        for folder in folders:
+            value = value.replace(folder, "")
+        return value
+    if isinstance(value, dict):
+        return {key: _relative(item, folders) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_relative(item, folders) for item in value) if isinstance(value, list) or \
+            type(value) is tuple else value
+    return value
 
 
 def expected_answer(check: Check, inputs_dir: Path):

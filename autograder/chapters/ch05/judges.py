@@ -144,7 +144,8 @@ def resize_image(found: dict, expected: dict) -> Verdict:
         return problem
     changed = [position for position, form in enumerate(forms) if form != "plain"]
     if changed:
-        return Verdict(False, f"output {changed[0]} came back {forms[changed[0]]}.",
+        # Which output a random change hit is the draw's: name only what came back.
+        return Verdict(False, f"outputs came back {' or '.join(sorted({forms[i] for i in changed}))}.",
                        "resize_image is the validation/test path: resize only, never augment. Evaluating on "
                        "flipped photos would measure something other than the photos as they are.")
     height, width = expected["images"].shape[1:3]
@@ -162,16 +163,20 @@ def preprocess_image(found: dict, expected: dict) -> Verdict:
     traced_hint = ("Use tf.image.random_flip_left_right: Python's random (or an if on a random number) runs only "
                    "once, when tf.data traces your function, so every photo gets the same decision.")
     traced = expected["repeats"] == 1
+    if traced and mirrored in (0.0, 1.0):  # all or none: which of the two is the draw's, the fault is not
+        return Verdict(False, f"all {len(forms)} outputs came out alike (every one mirrored, or none): the flip is "
+                       "not random for each photo.", traced_hint + " tf.image.flip_left_right, for its part, always flips.")
     if mirrored == 0.0:
-        return Verdict(False, f"none of {len(forms)} outputs was mirrored.", traced_hint if traced
-                       else "Add a random left-right flip: tf.image.random_flip_left_right(image).")
+        return Verdict(False, f"none of {len(forms)} outputs was mirrored.",
+                       "Add a random left-right flip: tf.image.random_flip_left_right(image).")
     if mirrored == 1.0:
-        return Verdict(False, f"all {len(forms)} outputs were mirrored: the flip is not random.", traced_hint if traced
-                       else "tf.image.flip_left_right always flips; random_flip_left_right flips half the time.")
+        return Verdict(False, f"all {len(forms)} outputs were mirrored: the flip is not random.",
+                       "tf.image.flip_left_right always flips; random_flip_left_right flips half the time.")
     if not fair_coin(mirrored, len(forms)):
         return Verdict(False, f"{mirrored:.0%} of the outputs were mirrored, expected about half.",
                        "Flip with probability 0.5: tf.image.random_flip_left_right(image).")
-    return Verdict(True, f"{len(forms)} outputs, each the resized input or its mirror ({mirrored:.0%} mirrored), "
+    # The share mirrored is the draw's: the message says only what holds for every draw.
+    return Verdict(True, f"{len(forms)} outputs, each the resized input or its mirror (about half mirrored), "
                    "float32 0-255, labels untouched.")
 
 
@@ -301,9 +306,11 @@ def prepare_dataset_eval(found: dict, expected: dict) -> Verdict:
             if form is None:
                 return Verdict(False, f"image {position} (pass {number}) is not one of the resized inputs.",
                                "For val/test, only resize: map resize_image, batch, cache, prefetch.")
-            if form[1] != "plain":
-                return Verdict(False, f"the validation/test split is augmented: image {position} (pass {number}) came "
-                               f"back {form[1]}.", augmented_hint)
+            if form[1] != "plain":  # which image is the draw's: name only what came back
+                changed = sorted({form[1] for one in found["passes"] for form in _matches(one["images"], expected)
+                                  if form is not None and form[1] != "plain"})
+                return Verdict(False, f"the validation/test split is augmented: images came back "
+                               f"{' or '.join(changed)}.", augmented_hint)
             if form[0] != position:
                 return Verdict(False, f"image {position} (pass {number}) is input {form[0]}: the order changed.",
                                "Do not shuffle the validation or test split: its order must stay that of the input.")
@@ -350,6 +357,11 @@ def prepare_dataset_train(found: dict, expected: dict) -> Verdict:
     if any("upside" in form for epoch in epochs for form in epoch.values()):
         return Verdict(False, "some training images came back upside down.", "Flip left-right only.")
     mirrored = sum(form == "mirrored" for epoch in epochs for form in epoch.values()) / (2 * count)
+    if mirrored in (0.0, 1.0):  # all or none: which of the two may be the draw's, the fault is not
+        return Verdict(False, "every training image came out alike in both epochs (all mirrored, or none): the "
+                       "flip is not random for each photo.",
+                       "Use tf.image.random_flip_left_right inside preprocess_image: flip_left_right always flips, "
+                       "no flip never does, and Python's random runs only once, when tf.data traces the function.")
     if not fair_coin(mirrored, 2 * count):
         return Verdict(False, f"{mirrored:.0%} of the training images were mirrored, expected about half.",
                        "For training, map preprocess_image (with its random flip) over the split.")
@@ -361,7 +373,7 @@ def prepare_dataset_train(found: dict, expected: dict) -> Verdict:
     if orders[0] == orders[1]:
         return Verdict(False, "both epochs came in the same order: the training split is not reshuffled.",
                        "Shuffle after cache() (a cache stores the first order), leaving reshuffle_each_iteration on.")
-    return Verdict(True, f"{count} images per epoch, reshuffled, {mirrored:.0%} mirrored, labels kept, "
+    return Verdict(True, f"{count} images per epoch, reshuffled, about half mirrored, labels kept, "
                    f"batches {expected['sizes']}, cached, prefetched.")
 
 
