@@ -21,7 +21,11 @@ def _grade(args) -> int:
     try:
         reports = grading.grade_path(args.path, args.chapter, args.test_dir, jobs=args.jobs)
     except (KeyError, sandbox.SandboxUnavailable, data.FlowersDataUnavailable) as error:
-        print(f"error: {error.args[0] if error.args else error}", file=sys.stderr)
+        reason = str(error.args[0] if error.args else error)
+        print(f"error: {reason}", file=sys.stderr)
+        if args.results:  # a complete results.json all the same: every run that read a submission writes one
+            report.write_results([grading.unknown_chapter_report(args.path, f"the grader could not run: {reason}")],
+                                 args.results)
         return EXIT_GRADER_FAILED
     if not reports:
         print(f"error: no .ipynb or .py submission found under {args.path}", file=sys.stderr)

@@ -259,6 +259,17 @@ def grade(path: Path, chapter: Chapter | None = None, test_dir: Path | None = No
     return grade_many([(path, chapter or chapter_for(path))], test_dir, step_seconds)[0]
 
 
+def unknown_chapter_report(path: Path, reason: str) -> ChapterReport:
+    """What a submission whose chapter cannot be told gets: a result saying why, never no result
+    (Gradescope shows a missing results.json as a broken autograder)."""
+    from .result import failed
+
+    names = ", ".join(chapter.assignment for chapter in all_chapters())
+    result = failed("chapter", 0.0, f"this submission was not graded: {reason}",
+                    f"Name the notebook (or its folder) after its assignment ({names}).")
+    return ChapterReport("unknown", "chapter not found", str(path), [result], [reason])
+
+
 def sessions(paths: list[Path], chapter: Chapter | None = None) -> list[list[tuple[Path, Chapter]]]:
     """Group submissions by student: notebooks that sit in folders named after their chapter
     (``alice/ch06_training/ch06_training.ipynb``, nbgrader's ``submitted/alice/ch06_training/``)
@@ -267,7 +278,10 @@ def sessions(paths: list[Path], chapter: Chapter | None = None) -> list[list[tup
     grouped: dict[Path, list[list[tuple[Path, Chapter]]]] = {}
     alone = []
     for path in paths:
-        found = chapter or chapter_for(path)
+        try:
+            found = chapter or chapter_for(path)
+        except KeyError:
+            continue  # graded by grade_path as an unknown chapter
         if chapter is None and path.parent.name in (found.assignment, found.key):
             student = grouped.setdefault(path.parent.parent, [])
             for session in student:
@@ -290,4 +304,14 @@ def grade_path(path: Path, chapter_name: str | None = None, test_dir: Path | Non
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         graded = list(pool.map(lambda session: grade_many(session, test_dir), groups))
     by_path = {str(report.submission): report for reports in graded for report in reports}
+    for unknown in (path for path in paths if str(path) not in by_path):
+        by_path[str(unknown)] = unknown_chapter_report(unknown, _why_unknown(unknown))
     return [by_path[str(path)] for path in paths]
+
+
+def _why_unknown(path: Path) -> str:
+    try:
+        chapter_for(path)
+    except KeyError as error:
+        return str(error.args[0] if error.args else error)
+    return "its chapter could not be told"

@@ -128,3 +128,25 @@ def test_cli_exits_non_zero_only_when_it_cannot_grade(args, capsys, tmp_path, mo
         monkeypatch.chdir(tmp_path)  # an empty folder: nothing to grade
     assert cli.main(args) == cli.EXIT_GRADER_FAILED
     assert capsys.readouterr().err.startswith("error:")
+
+
+def test_a_submission_whose_chapter_cannot_be_told_still_gets_a_complete_result(tmp_path):
+    """Gradescope shows a missing results.json as a broken autograder: a notebook named after no
+    chapter gets a result saying why, and the others beside it are graded as usual."""
+    folder = tmp_path / "class"
+    write_notebook(filled_release("ch04_loading"), folder / "mystery.ipynb")
+    write_notebook(filled_release("ch04_loading"), folder / "ch04_loading" / NOTEBOOK)
+    results = tmp_path / "results.json"
+    assert cli.main(["grade", str(folder), "--results", str(results)]) == cli.EXIT_OK
+    document = json.loads(results.read_text())
+    unknown = [test for test in document["tests"] if test["name"].startswith("unknown")]
+    assert len(unknown) == 1 and unknown[0]["score"] == 0 and "cannot tell which chapter" in unknown[0]["output"]
+    assert document["score"] == CHAPTER.max_points
+
+
+def test_results_json_is_written_even_when_the_grader_cannot_run(tmp_path):
+    results = tmp_path / "results.json"
+    code = cli.main(["grade", str(REPO / "README.md"), "--chapter", "ch99", "--results", str(results)])
+    assert code == cli.EXIT_GRADER_FAILED
+    document = json.loads(results.read_text())
+    assert document["score"] == 0 and "no chapter called 'ch99'" in document["tests"][0]["output"]
