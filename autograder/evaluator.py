@@ -7,7 +7,9 @@ student code: it reads the worker's plain observations, applies each check's ``m
 (chapters 6 and 7 vet the described architecture, rebuild it with the kit's seed, train it with
 the kit's budget and score it on held-out photos, :mod:`autograder.training`) and writes the
 measured observations back. Both chapters' models are trained in this one process, and a
-validation and a test check of the same architecture share one training.
+validation and a test check of the same architecture share one training. Chapter 8's ``measure``
+computes the kit's Grad-CAM answers on its own corner model, which needs tf-keras: chapters with
+another ``environment`` get an evaluator of their own (:func:`run`'s ``env``).
 
 It runs sandboxed too (what it rebuilds was described by student code), and it is the only
 process that may get an accelerator: :func:`gpu_devices` are bound into its sandbox, never into
@@ -53,6 +55,8 @@ def limits_for(trainings: int) -> sandbox.Limits:
 
 def run(jobs: list[dict], work: Path, trainings: int = 1, env: dict | None = None) -> tuple[dict, sandbox.WorkerRun]:
     """Measure ``jobs`` (``{"chapter", "observations", "private"}``) in a sandboxed evaluator.
+    ``env`` is the jobs' chapters' ``environment`` (all the same: chapter 8 needs tf-keras from the
+    start, chapters 6 and 7 Keras 3), so that the evaluator imports the Keras they need.
 
     Returns ``{index: {grade_id: observation}}`` for the jobs it could measure, and the run."""
     work = Path(work)
@@ -62,8 +66,12 @@ def run(jobs: list[dict], work: Path, trainings: int = 1, env: dict | None = Non
         found.mkdir(parents=True, exist_ok=True)
         out.mkdir(parents=True, exist_ok=True)
         transport.write(found, {"observations": job["observations"]})
-        spec.append({"chapter": job["chapter"], "found": str(found), "private": str(job["private"]), "out": str(out)})
-        read_only += [found, Path(job["private"])]
+        private = job.get("private")
+        if private is None:  # a chapter with nothing held out (chapter 8 rebuilds its model from seeds)
+            private = work / f"private-{index}"
+            private.mkdir(parents=True, exist_ok=True)
+        spec.append({"chapter": job["chapter"], "found": str(found), "private": str(private), "out": str(out)})
+        read_only += [found, Path(private)]
         writable.append(out)
     jobs_file = work / "evaluator-jobs.json"
     jobs_file.write_text(json.dumps(spec))

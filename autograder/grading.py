@@ -10,8 +10,9 @@ The order of the steps is the point:
    of its own) when they need the same Keras and the same access to the real photos; a hung or
    crashed step costs only its own checks (:mod:`autograder.worker`);
 4. as soon as the chapters that need it are observed, a second sandboxed process holding no
-   student code measures what must not be measured where student code runs: it trains the
-   architectures the builders described and scores them on held-out photos
+   student code (one per chapter environment: chapter 8's needs tf-keras) measures what must not be
+   measured where student code runs: it trains the architectures the builders described and scores
+   them on held-out photos, and computes chapter 8's Grad-CAM answers on the kit's own model
    (:mod:`autograder.evaluator`), while the workers go on with the other chapters;
 5. read back plain data, compute the expected answers and score here, in the trusted process.
    No exit status decides anything.
@@ -136,8 +137,9 @@ def _run_group(items: list[_Item], work: Path, key: str) -> None:
 
 
 def _measure(items: list[_Item], work: Path) -> None:
-    """Step 4: the trusted evaluator, one process for every chapter that needs it."""
-    jobs, owners = [], []
+    """Step 4: the trusted evaluator, one process per chapter environment (chapters 6 and 7 in one,
+    chapter 8, which needs tf-keras from the start, in another)."""
+    by_environment: dict[tuple, list[tuple[dict, _Item, dict]]] = {}
     for item in items:
         wanted = {}
         for check in item.chapter.checks:
@@ -147,20 +149,20 @@ def _measure(items: list[_Item], work: Path) -> None:
             if observation is not None and observation.status is Status.OK:
                 wanted[check.grade_id] = observation.plain()
         if wanted:
-            jobs.append({"chapter": item.chapter.key, "observations": wanted, "private": item.private})
-            owners.append((item, wanted))
-    if not jobs:
-        return
-    trainings = sum(1 for _, wanted in owners for grade_id in wanted if "accuracy" in grade_id)
-    results, run = evaluator.run(jobs, work / "evaluator", trainings=max(1, trainings))
-    for index, (item, wanted) in enumerate(owners):
-        measured = results.get(index)
-        if measured is None:
-            item.notes.append(f"the grader could not measure the models ({_worker_problem(run)})")
-            measured = {}
-        for grade_id in wanted:
-            item.measured[grade_id] = Observation.from_plain(measured[grade_id]) if grade_id in measured else Observation(
-                Status.UNMEASURABLE, error="too large for the evaluator's memory or time")
+            job = {"chapter": item.chapter.key, "observations": wanted, "private": item.private}
+            by_environment.setdefault(item.chapter.environment, []).append((job, item, wanted))
+    for number, (environment, owned) in enumerate(by_environment.items()):
+        trainings = sum(1 for _, _, wanted in owned for grade_id in wanted if "accuracy" in grade_id)
+        results, run = evaluator.run([job for job, _, _ in owned], work / f"evaluator-{number}",
+                                     trainings=max(1, trainings), env=dict(environment))
+        for index, (_, item, wanted) in enumerate(owned):
+            measured = results.get(index)
+            if measured is None:
+                item.notes.append(f"the grader could not measure the models ({_worker_problem(run)})")
+                measured = {}
+            for grade_id in wanted:
+                item.measured[grade_id] = Observation.from_plain(measured[grade_id]) if grade_id in measured else \
+                    Observation(Status.UNMEASURABLE, error="too large for the evaluator's memory or time")
 
 
 def _read_observation(item: _Item, grade_id: str) -> Observation | None:

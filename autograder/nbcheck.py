@@ -97,7 +97,7 @@ def measure_elsewhere(chapter, check, observation: Observation) -> Observation:
         with tempfile.TemporaryDirectory(prefix=f"flowers-{chapter.key}-measure-") as work:
             results, run = evaluator.run([{"chapter": chapter.key, "private": _private_inputs(chapter),
                                            "observations": {other.grade_id: plain for other in together}}],
-                                         Path(work), trainings=1)
+                                         Path(work), trainings=1, env=dict(chapter.environment))
         measured = results.get(0, {})
         for other in together:
             if other.grade_id in measured:

@@ -59,7 +59,7 @@ HINTS = {
 
 def _evaluate_everything() -> dict:
     """In the child process (tf-keras mode): every result the tests below look at, as plain data."""
-    from autograder.core import expected_answer, observe, score
+    from autograder.core import expected_answer, measure, observe, score
     from autograder.quiet import quiet
 
     inputs = Path(tempfile.mkdtemp(prefix="ch08-test-"))
@@ -67,8 +67,9 @@ def _evaluate_everything() -> dict:
 
     def evaluate(grade_id: str, function) -> dict:
         check = CHAPTER.check(grade_id)
-        with quiet():
-            result = score(check, observe(check, {check.function: function}, inputs), expected_answer(check, inputs))
+        with quiet():  # the trusted measure step here too (the graders run it in the evaluator)
+            observation = measure(check, observe(check, {check.function: function}, inputs), inputs)
+            result = score(check, observation, expected_answer(check, inputs))
         return {"status": result.status, "points": result.points, "passed": result.passed,
                 "message": result.message, "hint": result.hint}
 
@@ -226,6 +227,73 @@ def test_batch_grader_catches_wrong_submissions(fixture):
     result = next(result for result in report.results if result.name == target)
     assert result.status == "failed" and words in result.message, result.message
 
+
+# A cell that rigs the kit's answers where the student's code runs: numpy's argmax, and tf.keras's
+# Model.predict and Model.__call__, answer class 0 whenever the kit's reference code (module
+# autograder.chapters.ch08.reference) calls them while the explain_examples probe runs. Before the
+# answers moved to the trusted measure step, that made the model's argmax "class 0 for every image"
+# and the kit's heat maps and overlays those of class 0: the answer key failed and a submission
+# explaining class 0 for every image passed. The student's own calls, and the classes the probe
+# hands to gradcam_heatmaps, are left alone.
+RIGGING_CELL = """
+import sys as _sys
+import numpy as _np
+import tensorflow as _tf
+
+def _kit_explaining():
+    frame, kit = _sys._getframe(2), False
+    while frame is not None:
+        name = frame.f_globals.get("__name__", "")
+        kit = kit or name == "autograder.chapters.ch08.reference"
+        if kit and name == "autograder.chapters.ch08.probes" and frame.f_code.co_name == "explain_examples":
+            return True
+        frame = frame.f_back
+    return False
+
+_argmax, _predict, _call = _np.argmax, _tf.keras.Model.predict, _tf.keras.Model.__call__
+
+def _rigged_argmax(values, *args, **kwargs):
+    found = _argmax(values, *args, **kwargs)
+    return _np.zeros_like(found) if _kit_explaining() else found
+
+def _rigged_predict(self, x, *args, **kwargs):
+    found = _predict(self, x, *args, **kwargs)
+    return _np.eye(found.shape[-1], dtype=found.dtype)[_np.zeros(len(found), int)] if _kit_explaining() else found
+
+def _rigged_call(self, *args, **kwargs):
+    found = _call(self, *args, **kwargs)
+    if _kit_explaining() and isinstance(found, list):  # the kit's grad model: (features, predictions)
+        return [found[0], found[1] * _tf.one_hot([0], found[1].shape[-1])]
+    return found
+
+_np.argmax, _tf.keras.Model.predict, _tf.keras.Model.__call__ = _rigged_argmax, _rigged_predict, _rigged_call
+"""
+
+
+@pytest.mark.slow
+def test_patching_the_students_process_does_not_change_the_kits_answers(tmp_path):
+    """The kit's answers that need the corner model are computed in the trusted evaluator: a submission
+    that rigs numpy and tf.keras in its own process changes nothing the grader compares with."""
+    import nbformat
+
+    from autograder import grading
+
+    answer_key = nbformat.read(REPO / "solutions" / CHAPTER.assignment / f"{CHAPTER.assignment}.ipynb", as_version=4)
+    answer_key.cells.insert(4, nbformat.v4.new_code_cell(RIGGING_CELL))
+    rigged_key = tmp_path / "key" / f"{CHAPTER.assignment}.ipynb"
+    rigged_key.parent.mkdir()
+    nbformat.write(answer_key, rigged_key)
+    report = grading.grade(rigged_key, CHAPTER)
+    assert report.score == CHAPTER.max_points, [(r.name, r.message) for r in report.results if not r.passed]
+
+    fixture = "wrong_check_explain_examples_class0"
+    rigged_wrong = tmp_path / "wrong" / f"{fixture}.py"
+    rigged_wrong.parent.mkdir()
+    rigged_wrong.write_text((FIXTURES / "ch08" / f"{fixture}.py").read_text() + "\n# %%\n" + RIGGING_CELL)
+    report = grading.grade(rigged_wrong, CHAPTER)
+    target, words, _ = WRONG[fixture]
+    result = next(result for result in report.results if result.name == target)
+    assert result.status == "failed" and words in result.message, result.message
 
 if __name__ == "__main__":  # the child process of the `results` fixture
     Path(sys.argv[1]).write_text(json.dumps(_evaluate_everything()))

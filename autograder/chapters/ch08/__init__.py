@@ -13,10 +13,14 @@ Stubs the student completes (see ``source/ch08_explainability``):
 Two models are explained, both made by the kit (:mod:`.cases`): a tiny untrained CNN with seeded
 NumPy weights for ``gradcam_heatmap`` (its reference is computed in NumPy, in the grader's own
 process), and, for the tf-explain stubs, a small Sequential CNN (``Rescaling(1/255)`` first) trained
-inside the probe's process on generated 32 x 32 images whose class is the corner holding a bright
-patch (about two seconds, once per process). tf-explain needs tf.keras to be tf-keras
+from fixed seeds on generated 32 x 32 images whose class is the corner holding a bright patch (about
+two seconds, once per process). The probes hand that model to the student's functions and return
+only what they returned; the kit's answers that need it (its argmax, the kit's heat maps and
+overlays) are computed by the checks' ``measure`` steps from the kit's own copy, in the sandboxed
+evaluator, where no student code runs (:func:`.reference.measure_heatmaps`,
+:func:`.reference.measure_explain`). tf-explain needs tf.keras to be tf-keras
 (``TF_USE_LEGACY_KERAS=1`` before TensorFlow is imported): the notebook's first cell sets it, and
-:data:`CHAPTER` asks the batch grader's worker for it.
+:data:`CHAPTER` asks the batch grader's worker and its evaluator for it.
 
 The rooms: ``cases`` (inputs, written once), ``probes`` (the only code that calls student functions),
 ``reference`` (the kit's answers and its Grad-CAM), ``judges`` (pure).
@@ -51,13 +55,15 @@ CHAPTER = Chapter(
                "gradcam_heatmap on another tiny CNN with two convolutions, for every class",
                cases.HIDDEN_TINY),
         _check("check_gradcam_heatmaps", "gradcam_heatmaps", 2, True,
-               "gradcam_heatmaps on 6 generated 32 x 32 images and a small trained CNN", cases.VISIBLE_HEATMAPS),
+               "gradcam_heatmaps on 6 generated 32 x 32 images and a small trained CNN", cases.VISIBLE_HEATMAPS,
+               reference.measure_heatmaps(cases.VISIBLE_HEATMAPS)),
         _check("hidden_gradcam_corner", "gradcam_heatmaps", 2, False,
                "gradcam_heatmaps where the class is decided by a bright patch in one corner", cases.HIDDEN_CORNER),
         _check("check_explain_examples", "explain_examples", 2, True, "explain_examples(model, 40 images, n=5, seed=2)",
-               cases.VISIBLE_EXPLAIN),
+               cases.VISIBLE_EXPLAIN, reference.measure_explain(cases.VISIBLE_EXPLAIN)),
         _check("hidden_explain_examples", "explain_examples", 1, False,
-               "explain_examples with n equal to the number of images", cases.HIDDEN_EXPLAIN),
+               "explain_examples with n equal to the number of images", cases.HIDDEN_EXPLAIN,
+               reference.measure_explain(cases.HIDDEN_EXPLAIN)),
         _check("check_plot_explanations", "plot_explanations", 2, True, "plot_explanations with 4 examples",
                cases.VISIBLE_PLOT),
         _check("hidden_plot_explanations", "plot_explanations", 1, False, "plot_explanations with a single example",

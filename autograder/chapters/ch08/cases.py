@@ -1,8 +1,10 @@
 """Chapter 8's cases: each check's inputs, written once, all made from seeds.
 
 * the generated corner-patch images (NumPy only) and the small Sequential CNN trained on them,
-  the model every tf-explain probe explains (trained once per process, about two seconds, and
-  kept in :data:`_MODELS`);
+  the model every tf-explain probe explains (trained from its seeds once per process, on the CPU,
+  about two seconds, and kept in :data:`_MODELS`): the worker trains it for the student's
+  functions, and the trusted evaluator trains its own copy, the same model, for the kit's answers
+  (``reference.measure_heatmaps``, ``reference.measure_explain``);
 * the tiny untrained CNN of ``gradcam_heatmap``, whose weights are seeded NumPy arrays, so the
   kit's reference can compute its Grad-CAM in NumPy alone, with no model in the grader's process;
 * the random explanations ``plot_explanations`` draws.
@@ -65,11 +67,19 @@ def tensorflow_with_tf_keras():
 
 
 def corner_model():
-    """The tf-explain probes' model: a small Sequential CNN (Rescaling(1/255) first, two convolutions,
-    one dense softmax layer) trained on corner images; cached per process."""
+    """The tf-explain checks' model: a small Sequential CNN (Rescaling(1/255) first, two convolutions,
+    one dense softmax layer) trained on corner images from fixed seeds, on the CPU; cached per process.
+    Built from seeds alone, so the trusted side rebuilds it rather than reading anything student code wrote."""
     if "corner" in _MODELS:
         return _MODELS["corner"]
     tf = tensorflow_with_tf_keras()
+    with tf.device("/CPU:0"):  # the same model in the worker and the trusted evaluator, GPU or none
+        model = _trained_corner_model(tf)
+    _MODELS["corner"] = model
+    return model
+
+
+def _trained_corner_model(tf):
     layers = tf.keras.layers
 
     def init(seed):
@@ -88,7 +98,6 @@ def corner_model():
     model.compile(optimizer=tf.keras.optimizers.Adam(2e-3), loss="sparse_categorical_crossentropy")
     images, labels = corner_images(TRAIN_COUNT, TRAIN_SEED)
     model.fit(images, labels, epochs=5, batch_size=32, shuffle=False, verbose=0)
-    _MODELS["corner"] = model
     return model
 
 

@@ -1,9 +1,11 @@
 """Chapter 8's probes: the only code that calls the student's functions. Each returns plain data.
 
-The tf-explain probes explain the corner model (:func:`cases.corner_model`), which exists only
-here, where the student's code runs: they also compute, with the kit's code in ``reference``, what
-needs that model (its argmax, the kit's heat maps and overlays), before calling the student's
-function or on the images it chose.
+The tf-explain probes explain the corner model (:func:`cases.corner_model`, trained from its seeds in
+this process) and return only what the student's functions returned, with the classes they were asked
+for. The kit's answers that need that model (its argmax, the kit's heat maps and overlays) are never
+computed here, where student code could patch TensorFlow, Keras or NumPy: the checks' trusted
+``measure`` steps (:func:`reference.measure_heatmaps`, :func:`reference.measure_explain`) compute them
+from the kit's own copy of the model, in a process that holds no student code.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from ... import data
 from ..common import describe
 from ..probing import as_array, figure_of
 from . import cases
-from .reference import predicted_classes, reference_heatmaps, reference_overlays
+from .reference import predicted_classes
 
 
 def _indices(value, what: str) -> list[int]:
@@ -69,16 +71,14 @@ def gradcam_heatmap(gradcam_heatmap, case: cases.TinyCNN, inputs_dir: Path) -> d
 def gradcam_heatmaps(gradcam_heatmaps, case: cases.Heatmaps, inputs_dir: Path) -> dict:
     model = cases.corner_model()
     images, _ = case.images()
-    classes = predicted_classes(model, images)
-    reference = reference_heatmaps(model, images, classes, cases.LAYER_NAME)
+    classes = predicted_classes(model, images)  # the classes asked for (the trusted measure recomputes them)
     heatmaps = _numeric(gradcam_heatmaps(model, images.copy(), classes.copy(), cases.LAYER_NAME), "the heat maps")
-    return {"heatmaps": heatmaps, "classes": classes, "reference": reference}
+    return {"heatmaps": heatmaps, "classes": classes}
 
 
 def explain_examples(explain_examples, case: cases.Explain, inputs_dir: Path) -> dict:
     model = cases.corner_model()
     images = case.images()
-    classes = predicted_classes(model, images)
     result = explain_examples(model, images.copy(), case.n, case.seed, cases.LAYER_NAME)
     again = explain_examples(model, images.copy(), case.n, case.seed, cases.LAYER_NAME)
     other = explain_examples(model, images.copy(), case.n, case.other_seed, cases.LAYER_NAME)
@@ -88,24 +88,12 @@ def explain_examples(explain_examples, case: cases.Explain, inputs_dir: Path) ->
     if missing:
         raise KeyError(f"the dict explain_examples returns has no key(s) {missing}")
     indices = _indices(result["indices"], "indices")
-    chosen = [index for index in indices if 0 <= index < case.count]
-    named = [int(value) for value in _indices(result["classes"], "classes")]
-    reference = reference_heatmaps(model, images[chosen], classes[chosen], cases.LAYER_NAME)
-    overlays = reference_overlays(model, images[chosen], classes[chosen], cases.LAYER_NAME) if chosen else \
-        np.zeros((0, cases.IMAGE_SIDE, cases.IMAGE_SIDE, 3), np.uint8)
-    # What the classes the student named give on the pixels as they are, and what the model answers
-    # on pixels divided by 255: which of the two the student's heat maps match tells the fault apart.
-    named_ok = len(named) == len(chosen) and all(0 <= value < len(cases.CORNERS) for value in named)
-    for_named = reference_heatmaps(model, images[chosen], named, cases.LAYER_NAME) if named_ok and chosen else \
-        np.zeros((0, cases.IMAGE_SIDE, cases.IMAGE_SIDE), np.float32)
-    scaled_classes = predicted_classes(model, images.astype(np.float32) / 255.0)
+    named = _indices(result["classes"], "classes")
     return {"indices": indices, "again": _indices(again.get("indices", []), "indices"),
             "other": _indices(other.get("indices", []), "indices"),
             "classes": named,
             "heatmaps": _numeric(result["heatmaps"], "the heat maps"),
-            "overlays": _numeric(result["overlays"], "the overlays"),
-            "model_classes": classes, "scaled_classes": scaled_classes, "reference_overlays": overlays,
-            "reference": reference, "reference_for_named": for_named}
+            "overlays": _numeric(result["overlays"], "the overlays")}
 
 
 def plot_explanations(plot_explanations, case: cases.Plot, inputs_dir: Path) -> dict:

@@ -5,11 +5,15 @@ Two kinds of reference:
 * ``gradcam_heatmap``'s is computed here in NumPy alone, from the tiny CNN's seeded weights
   (:class:`cases.TinyCNN`): the forward pass, the gradient of the class's probability with
   respect to the feature maps written out by hand, and Grad-CAM's four steps. It needs no model.
-* The tf-explain checks explain the corner model, which is trained where the probe runs, so the
-  model's argmax and the kit's tf-explain heat maps and overlays (:func:`predicted_classes`,
-  :func:`reference_heatmaps`, :func:`reference_overlays`) are computed there, by the probe, with
-  this kit code, before or next to the student's call; what is computed here from seeds alone
-  (index contracts, the patches' corners, the plot's inputs) is the rest of the answer.
+* The tf-explain checks explain the corner model. What needs that model (its argmax, the kit's
+  tf-explain heat maps and overlays: :func:`predicted_classes`, :func:`reference_heatmaps`,
+  :func:`reference_overlays`) is computed by the checks' trusted ``measure`` steps
+  (:func:`measure_heatmaps`, :func:`measure_explain`), which the batch grader runs in the sandboxed
+  evaluator (no student code there; started with the chapter's environment, so tf.keras is tf-keras)
+  and nbgrader through ``nbcheck.measure_elsewhere``. They rebuild the corner model from its seeds
+  (:func:`cases.corner_model`, on the CPU as in the worker), never from anything the student's
+  process wrote, and add its answers to the plain data the probe returned. What is computed here
+  from seeds alone (index contracts, the patches' corners, the plot's inputs) is the rest of the answer.
 """
 from __future__ import annotations
 
@@ -88,7 +92,7 @@ def gradcam_heatmap(case: cases.TinyCNN, inputs_dir: Path) -> dict:
             "slips": [{name: value for name, value in found.items() if name != "heatmap"} for found in maps]}
 
 
-# --- the kit's tf-explain Grad-CAM (run where the corner model is, by the probes) -----------------
+# --- the kit's tf-explain Grad-CAM (run by the measure steps, on the kit's own corner model) ---------
 
 def predicted_classes(model, images: np.ndarray) -> np.ndarray:
     """The model's argmax on the pixels given (0-255 is the range it was trained on)."""
@@ -138,6 +142,49 @@ def reference_overlays(model, images: np.ndarray, class_indices, layer_name: str
     # uint8 in: tf-explain shows float images as if they were in [0, 1] (it multiplies by 255).
     return np.stack([explainer.explain((np.asarray(image, np.uint8)[None], None), model, int(class_index),
                                        layer_name=layer_name) for image, class_index in zip(images, class_indices)])
+
+
+# --- the trusted measure steps: the kit's answers from the kit's own corner model --------------------
+
+def measure_heatmaps(case: cases.Heatmaps):
+    """``measure`` of a ``gradcam_heatmaps`` check: the model's argmax for the case's images (the classes
+    the probe asked for) and the kit's heat maps for them, added to what the student's function returned."""
+    def measure(found: dict, private_dir: Path) -> dict:
+        tf = cases.tensorflow_with_tf_keras()
+        with tf.device("/CPU:0"):
+            model = cases.corner_model()
+            images, _ = case.images()
+            classes = predicted_classes(model, images)
+            reference = reference_heatmaps(model, images, classes, cases.LAYER_NAME)
+        return {**found, "classes": classes, "reference": reference}
+    measure.elsewhere = True   # under nbgrader too: in the sandboxed evaluator, never in the student's kernel
+    return measure
+
+
+def measure_explain(case: cases.Explain):
+    """``measure`` of an ``explain_examples`` check: on the images the student's function chose, the
+    model's argmax, the kit's heat maps and overlays for it, the kit's heat maps for the classes the
+    student named, and the model's answers on pixels divided by 255 (which tells that fault apart)."""
+    def measure(found: dict, private_dir: Path) -> dict:
+        tf = cases.tensorflow_with_tf_keras()
+        indices = [int(index) for index in found["indices"]]
+        named = [int(value) for value in found["classes"]]
+        with tf.device("/CPU:0"):
+            model = cases.corner_model()
+            images = case.images()
+            classes = predicted_classes(model, images)
+            chosen = [index for index in indices if 0 <= index < case.count]
+            reference = reference_heatmaps(model, images[chosen], classes[chosen], cases.LAYER_NAME)
+            overlays = reference_overlays(model, images[chosen], classes[chosen], cases.LAYER_NAME) if chosen \
+                else np.zeros((0, cases.IMAGE_SIDE, cases.IMAGE_SIDE, 3), np.uint8)
+            named_ok = len(named) == len(chosen) and all(0 <= value < len(cases.CORNERS) for value in named)
+            for_named = reference_heatmaps(model, images[chosen], named, cases.LAYER_NAME) if named_ok and chosen \
+                else np.zeros((0, cases.IMAGE_SIDE, cases.IMAGE_SIDE), np.float32)
+            scaled_classes = predicted_classes(model, images.astype(np.float32) / 255.0)
+        return {**found, "model_classes": classes, "scaled_classes": scaled_classes, "reference_overlays": overlays,
+                "reference": reference, "reference_for_named": for_named}
+    measure.elsewhere = True
+    return measure
 
 
 # --- the expected answers, one per stub -----------------------------------------------------------
