@@ -43,6 +43,7 @@ class Budget:
 
 
 BUDGET = Budget(image_size=(48, 48), epochs=8)
+INPUT_SHAPE = (*BUDGET.image_size, 3)   # one image as the grader trains on it
 # More parameters than this is a mistake at this image size (a forgotten pooling layer, a
 # Dense layer on raw pixels): the model is refused before any training. Every chapter uses it.
 PARAMETER_CAP = 10_000_000
@@ -61,7 +62,6 @@ class Threshold:
 THRESHOLDS = {"build_model": Threshold(val=0.45, test=0.45),            # chapter 6
               "build_improved_model": Threshold(val=0.45, test=0.45)}   # chapter 7
 SPLIT_FILES = {"train": "train_split.npz", "val": "val_split.npz", "test": "test_split.npz"}
-HELD_OUT_FILES = {split: SPLIT_FILES[split] for split in ("val", "test")}
 MAX_ARCHITECTURE_CHARS = 4_000_000
 # A configuration value holding more numbers than this is data, not a setting: a shape or a
 # kernel size holds a handful, EfficientNet's Normalization 3 means and 3 variances.

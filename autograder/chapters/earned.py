@@ -13,7 +13,7 @@ from pathlib import Path
 from .. import data, training
 from ..core import Verdict
 
-INPUT_SHAPE = (*training.BUDGET.image_size, 3)
+INPUT_SHAPE = training.INPUT_SHAPE
 
 
 def prepare(inputs_dir: Path) -> None:

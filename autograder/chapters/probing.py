@@ -91,7 +91,7 @@ def compile_facts(model) -> dict | None:
 
 
 # The accuracy checks build the model for the images the grader trains on (the training budget's).
-ACCURACY_INPUT_SHAPE = (*training.BUDGET.image_size, 3)
+ACCURACY_INPUT_SHAPE = training.INPUT_SHAPE
 
 
 def architecture_of(build_model, *args) -> dict:
