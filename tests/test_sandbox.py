@@ -6,7 +6,9 @@ TensorFlow test is marked slow.
 """
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import logging
 import socket
 import sys
@@ -200,29 +202,47 @@ def test_background_processes_die_with_the_worker(bwrap, tmp_path, monkeypatch, 
 
 
 def test_process_cap(bwrap):
+    """A fork loop is stopped and leaves nothing behind.
+
+    A normal user gets EAGAIN from the kernel at the cap. The kernel exempts root from that
+    limit, so for root the supervisor counts the worker's tasks and kills its pid namespace,
+    which takes every process in it at once; how many forks slip in before the count depends on
+    how busy the machine is (hundreds on a loaded two-core runner), so for root the test asks
+    only that the loop is stopped well before its 5,000 forks."""
     start = time.monotonic()
     r = py("""
         import os, time
-        for n in range(1, 1001):
+        for n in range(1, 5001):
             try:
                 pid = os.fork()
             except OSError as exc:
                 print("fork refused", type(exc).__name__, flush=True)
                 raise SystemExit(1)
             if pid == 0:
-                time.sleep(30)
+                time.sleep(60)
                 os._exit(0)
             print(n, flush=True)
-        print("forked 1000")
-    """, limits=Limits(wall_seconds=20, extra_processes=40))
+        print("forked 5000")
+    """, limits=Limits(wall_seconds=30, extra_processes=40))
     assert not r.timed_out, r
-    assert time.monotonic() - start < 15
+    assert time.monotonic() - start < 20
     assert r.returncode != 0
     forks = [int(x) for x in r.stdout.split() if x.isdigit()]
-    assert "forked 1000" not in r.stdout
-    assert max(forks, default=0) < 400, f"{max(forks)} processes were started"
-    # A normal user gets EAGAIN from the kernel; root is stopped by the watchdog.
-    assert "fork refused" in r.stdout or "more than 40 processes" in r.stderr, r
+    assert "forked 5000" not in r.stdout
+    if os.getuid() == 0:
+        assert "more than 40 processes" in r.stderr, r
+    else:
+        assert "fork refused" in r.stdout and max(forks, default=0) <= 40, r
+    time.sleep(0.5)
+    assert not [p for p in os.listdir("/proc") if p.isdigit() and _sleeping_child(p)], \
+        "processes of the fork loop survived the worker"
+
+
+def _sleeping_child(pid: str) -> bool:
+    with contextlib.suppress(OSError):
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return b"forked 5000" in f.read()
+    return False
 
 
 @pytest.mark.parametrize("mode", ["auto", "off"])
