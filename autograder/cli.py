@@ -42,12 +42,16 @@ def _grade(args) -> int:
 def _generate(args) -> int:
     from . import course
 
+    from .chapters import full
+
     try:
         written = course.generate(only=args.assignments or None)
+        answers = full.write_answers(args.assignments or None)
     except KeyError as error:
         print(f"error: {error.args[0]}", file=sys.stderr)
         return EXIT_GRADER_FAILED
-    print(f"generated {len(written)} files in {', '.join(course.GENERATED)} from source/")
+    print(f"generated {len(written)} files in {', '.join(course.GENERATED)} from source/, "
+          f"and {len(answers)} files of the visible checks' answers in autograder/answers/")
     return EXIT_OK
 
 

@@ -102,12 +102,17 @@ class Check:
     # The check's inputs, written once (a frozen dataclass of the chapter's ``cases`` module):
     # ``probe(function, case, inputs_dir, *also)`` and ``expected(case, inputs_dir)``.
     case: Any = None
+    # The name its probe, judge and reference share in the chapter's rooms.
+    step: str = ""
 
 
 @dataclass(frozen=True)
 class Rooms:
     """A chapter package's ``probes``, ``reference`` and ``judges`` modules. A row of its table names a
-    step (the student's function's name unless ``step`` says otherwise) found under that name in each."""
+    step (the student's function's name unless ``step`` says otherwise) found under that name in each.
+
+    On the student side ``reference`` is the chapter's shipped answers (:class:`.answers.Shipped`),
+    which are looked up by the check's grade id; on the grader side it is the ``reference`` module."""
     probes: Any
     reference: Any
     judges: Any
@@ -115,9 +120,11 @@ class Rooms:
     def check(self, grade_id: str, function: str, points: float, visible: bool, description: str, case: Any,
               measure: Callable | None = None, step: str | None = None, also: tuple[str, ...] = ()) -> Check:
         step = step or function
+        lookup = getattr(self.reference, "answer", None)
+        expected = lookup(grade_id) if callable(lookup) else getattr(self.reference, step)
         return Check(grade_id, function, points, visible, description, probe=getattr(self.probes, step),
-                     expected=getattr(self.reference, step), judge=getattr(self.judges, step), measure=measure,
-                     also=also, case=case)
+                     expected=expected, judge=getattr(self.judges, step), measure=measure,
+                     also=also, case=case, step=step)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,8 @@ class TransportError(ValueError):
     """What came back from the worker is not plain data of the agreed form."""
 
 
-def _flatten(value, arrays: dict):
+def flatten(value, arrays: dict):
+    """``value`` as JSON-ready structure, its arrays moved into ``arrays`` (key -> array)."""
     if isinstance(value, np.ndarray) or isinstance(value, np.generic):
         array = np.asarray(value)
         if array.dtype.kind not in ALLOWED_KINDS:
@@ -33,9 +34,9 @@ def _flatten(value, arrays: dict):
         arrays[key] = array
         return {ARRAY_KEY: key}
     if isinstance(value, dict):
-        return {str(key): _flatten(item, arrays) for key, item in value.items()}
+        return {str(key): flatten(item, arrays) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_flatten(item, arrays) for item in value]
+        return [flatten(item, arrays) for item in value]
     if isinstance(value, float) and not math.isfinite(value):
         return {"__float__": repr(value)}
     if value is None or isinstance(value, (bool, int, float, str)):
@@ -46,7 +47,7 @@ def _flatten(value, arrays: dict):
 def plain_or_error(observation: dict) -> dict:
     """The observation itself if it can be sent back, else an error observation saying why."""
     try:
-        _flatten(observation, {})
+        flatten(observation, {})
     except TransportError as error:
         return {"status": "error", "error": f"the function returned data that is not plain numbers ({error})"}
     return observation
@@ -54,13 +55,14 @@ def plain_or_error(observation: dict) -> dict:
 
 def write(out_dir: Path, payload: dict) -> None:
     arrays: dict[str, np.ndarray] = {}
-    document = _flatten(payload, arrays)
+    document = flatten(payload, arrays)
     out_dir = Path(out_dir)
     np.savez(out_dir / ARRAYS_NAME, **arrays)
     (out_dir / JSON_NAME).write_text(json.dumps(document))
 
 
-def _restore(value, arrays):
+def restore(value, arrays):
+    """The inverse of :func:`flatten`."""
     if isinstance(value, dict):
         if set(value) == {ARRAY_KEY}:
             key = value[ARRAY_KEY]
@@ -69,9 +71,9 @@ def _restore(value, arrays):
             return arrays[key]
         if set(value) == {"__float__"}:
             return float(value["__float__"])
-        return {key: _restore(item, arrays) for key, item in value.items()}
+        return {key: restore(item, arrays) for key, item in value.items()}
     if isinstance(value, list):
-        return [_restore(item, arrays) for item in value]
+        return [restore(item, arrays) for item in value]
     return value
 
 
@@ -97,4 +99,4 @@ def read(out_dir: Path) -> dict:
         raise TransportError(f"results could not be read: {error}") from error
     if not isinstance(document, dict):
         raise TransportError("results are not a JSON object")
-    return _restore(document, arrays)
+    return restore(document, arrays)

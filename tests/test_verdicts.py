@@ -19,17 +19,27 @@ GOLDEN = json.loads((REPO / "tests" / "golden" / "verdicts.json").read_text())
 CHANGED_ON_PURPOSE = {(path.stem, entry["submission"], entry["grade_id"]): entry
                       for path in sorted((REPO / "tests" / "golden" / "changed").glob("ch*.json"))
                       for entry in json.loads(path.read_text())}
-@pytest.mark.slow
-@pytest.mark.parametrize("chapter", sorted(GOLDEN))
-def test_every_fixture_gets_the_verdict_it_got_before(chapter, tmp_path, photos):
+# The student side cannot compare these with the kit's Grad-CAM (it is computed where no student code
+# runs, and only the grader side has it): it judges their form, so a wrong heat map may pass there.
+# What the answer key passes, it must still pass.
+PREVIEW_ONLY = {"check_gradcam_heatmaps", "check_explain_examples"}
+
+
+def _snapshot(chapter, tmp_path, route) -> dict:
     out = tmp_path / "verdicts.json"
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "MPLBACKEND": "Agg"}
     if chapter == "ch08":
         env["TF_USE_LEGACY_KERAS"] = "1"
-    run = subprocess.run([sys.executable, "-m", "tests.verdicts", chapter, str(out)], cwd=REPO, env=env,
+    run = subprocess.run([sys.executable, "-m", "tests.verdicts", chapter, str(out), route], cwd=REPO, env=env,
                          capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stderr[-3000:]
-    found, golden = json.loads(out.read_text()), GOLDEN[chapter]
+    return json.loads(out.read_text())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("chapter", sorted(GOLDEN))
+def test_every_fixture_gets_the_verdict_it_got_before(chapter, tmp_path, photos):
+    found, golden = _snapshot(chapter, tmp_path, "grader"), GOLDEN[chapter]
     # Fixtures and checks may be added since the snapshot; none of those in it may go or change.
     assert set(golden) <= set(found), f"fixtures gone: {sorted(set(golden) - set(found))}"
     for submission, verdicts in golden.items():
@@ -40,3 +50,20 @@ def test_every_fixture_gets_the_verdict_it_got_before(chapter, tmp_path, photos)
             assert now[:2] == [entry.get("status", status), entry.get("points", points)], (submission, grade_id, now)
             if not entry:  # byte for byte: no message may depend on chance or on a temporary folder
                 assert now[2] == message, (submission, grade_id)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("chapter", sorted(GOLDEN))
+def test_the_student_side_gives_the_grader_verdict_on_every_visible_check(chapter, tmp_path, photos):
+    """Answers shipped as data judge exactly as the reference does: same status, points and message."""
+    student, grader = _snapshot(chapter, tmp_path, "student"), _snapshot(chapter, tmp_path, "grader")
+    assert set(student) == set(grader)
+    for submission, verdicts in student.items():
+        assert verdicts, submission
+        assert all(grade_id.startswith("check_") for grade_id in verdicts), "a hidden check reached the student side"
+        for grade_id, now in verdicts.items():
+            want = grader[submission][grade_id]
+            if grade_id in PREVIEW_ONLY:
+                assert want[0] != "passed" or now[0] == "passed", (submission, grade_id, now)
+                continue
+            assert now == want, (submission, grade_id)

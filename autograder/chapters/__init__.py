@@ -1,11 +1,12 @@
 """The chapters the kit grades, by key ("ch04") or nbgrader assignment name.
 
-Every module ``chNN.py`` in this package defines one ``CHAPTER``; adding a chapter
-means adding its module (and its notebook under ``source/``), nothing else.
+Every package ``chNN`` here defines ``VISIBLE`` (the student side's table: visible checks, shipped
+answers) and ``CHAPTER`` (``extend(VISIBLE)``: the whole table when the grader side is installed).
 """
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import pkgutil
 import re
 
@@ -13,6 +14,26 @@ from ..core import Chapter
 
 CHAPTER_MODULES = tuple(sorted(info.name for info in pkgutil.iter_modules(__path__)
                                if re.fullmatch(r"ch\d\d", info.name)))
+
+
+def extend(visible: Chapter) -> Chapter:
+    """The chapter as the grader sees it: its hidden checks added and its visible checks judged by the
+    kit's reference, when the grader side (``chNN/hidden.py``, ``chNN/reference.py``) is installed;
+    else ``visible`` itself, the student side's table, whose answers are shipped data."""
+    name = f"{__name__}.{visible.key}.hidden"
+    if importlib.util.find_spec(name) is None:
+        return visible
+    return importlib.import_module(name).extend(visible)
+
+
+def student_chapter(name: str) -> Chapter:
+    """The student side's table of a chapter: its visible checks only, judged against shipped answers."""
+    return importlib.import_module(f"{__name__}.{get_chapter(name).key}").VISIBLE
+
+
+def grader_side(name: str) -> bool:
+    """Whether the grader side of this chapter is installed here (hidden checks, references)."""
+    return get_chapter(name) is not student_chapter(name)
 
 
 def all_chapters() -> list[Chapter]:

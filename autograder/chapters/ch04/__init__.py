@@ -9,19 +9,22 @@ Stubs the student completes (see ``source/ch04_loading``):
 
 Every probe reads inputs made by :func:`cases.prepare` (small generated photo folders), so grading
 never needs the real photos or the network. The rooms: ``cases`` (inputs, written once), ``probes``
-(the only code that calls student functions), ``reference`` (the kit's answers), ``judges`` (pure).
+(the only code that calls student functions), ``judges`` (pure), and on the grader side only
+``reference`` (the kit's answers) and ``hidden`` (the hidden checks).
 """
 from __future__ import annotations
 
+from ...answers import Shipped
 from ...core import Chapter, Rooms
-from . import cases, judges, probes, reference
+from .. import extend
+from . import cases, judges, probes
 
 
-# One row per check: the probe, reference and judge of a step share its name in every room.
-_check = Rooms(probes, reference, judges).check
+# One row per visible check: its probe and judge share the step's name; its answer is shipped data.
+_check = Rooms(probes, Shipped("ch04"), judges).check
 
 
-CHAPTER = Chapter(
+VISIBLE = Chapter(
     key="ch04",
     assignment="ch04_loading",
     title="Loading the data",
@@ -30,21 +33,12 @@ CHAPTER = Chapter(
     checks=(
         _check("check_load_split", "load_split", 2, True, "load_split on a small generated folder (train split)",
                cases.VISIBLE_LOAD),
-        _check("hidden_load_split_val", "load_split", 1, False,
-               "load_split on a folder with an empty class and stray files (val split)", cases.HIDDEN_LOAD_VAL),
-        _check("hidden_load_split_test", "load_split", 1, False,
-               "load_split on a folder with an empty class and stray files (test split)", cases.HIDDEN_LOAD_TEST),
         _check("check_count_per_class", "count_per_class", 1, True, "count_per_class on 40 seeded labels",
                cases.VISIBLE_COUNT),
-        _check("hidden_count_per_class", "count_per_class", 1, False,
-               "count_per_class with a class that never occurs, labels given as a list", cases.HIDDEN_COUNT),
         _check("check_first_examples", "first_examples", 1, True, "first_examples on a tfds-style dataset (n=3)",
                cases.VISIBLE_FIRST),
-        _check("hidden_first_examples", "first_examples", 2, False,
-               "first_examples with another class order and a longer dataset (n=5)", cases.HIDDEN_FIRST),
         _check("check_plot_examples", "plot_examples", 2, True, "plot_examples with 9 images and n=6",
                cases.VISIBLE_PLOT),
-        _check("hidden_plot_examples", "plot_examples", 2, False, "plot_examples asked for more images than there are",
-               cases.HIDDEN_PLOT),
     ),
 )
+CHAPTER = extend(VISIBLE)

@@ -1,5 +1,6 @@
-"""Chapter 4's cases: each check's inputs, written once. Everything here is seeded and made
-in memory or in the inputs folder by :func:`prepare`; probes and references both read it."""
+"""Chapter 4's visible cases: each visible check's inputs, written once. Everything here is seeded and
+made in memory or in the inputs folder by :func:`prepare`; probes and references both read it. The
+hidden checks' cases are the grader's (``hidden.py``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,25 +10,13 @@ import numpy as np
 
 from ... import data, synthetic
 
-# Two generated folders with the course layout.
+# A generated folder with the course layout.
 VISIBLE_FOLDER = "visible_photos"
-HIDDEN_FOLDER = "hidden_photos"
 VISIBLE_COUNTS = {"daisy": 6, "dandelion": 7, "roses": 5, "sunflowers": 6, "tulips": 6}
-# An empty class and stray non-photo files: a loader must cope with both.
-HIDDEN_COUNTS = {"daisy": 9, "dandelion": 0, "roses": 8, "sunflowers": 10, "tulips": 9}
-# A folder that is not a class, as Jupyter leaves one: it sorts before "daisy", so a loader that takes
-# every sub-folder for a class makes it class 0 and shifts every label by one.
-OTHER_FOLDER = ".ipynb_checkpoints"
 
 
 def prepare(inputs_dir: Path) -> None:
-    inputs_dir = Path(inputs_dir)
-    synthetic.make_photo_folder(inputs_dir / VISIBLE_FOLDER, VISIBLE_COUNTS, image_size=(48, 64), seed=4)
-    hidden = synthetic.make_photo_folder(inputs_dir / HIDDEN_FOLDER, HIDDEN_COUNTS, image_size=(60, 40), seed=5)
-    (hidden / "README.txt").write_text("Not a photo: loaders must skip it.\n")
-    (hidden / "daisy" / "notes.txt").write_text("Not a photo either.\n")
-    (hidden / OTHER_FOLDER).mkdir()
-    (hidden / OTHER_FOLDER / "ch04_loading-checkpoint.ipynb").write_text("{}\n")
+    synthetic.make_photo_folder(Path(inputs_dir) / VISIBLE_FOLDER, VISIBLE_COUNTS, image_size=(48, 64), seed=4)
 
 
 @dataclass(frozen=True)
@@ -74,11 +63,6 @@ class PlotExamples:
 
 
 VISIBLE_LOAD = LoadSplit(VISIBLE_FOLDER, "train", (32, 40))
-HIDDEN_LOAD_VAL = LoadSplit(HIDDEN_FOLDER, "val", (24, 24))
-HIDDEN_LOAD_TEST = LoadSplit(HIDDEN_FOLDER, "test", (30, 20))
 VISIBLE_COUNT = Count(tuple(int(v) for v in np.random.default_rng(4).integers(0, 5, size=40)), as_list=False)
-HIDDEN_COUNT = Count((0, 4, 4, 2, 0, 3, 4, 0, 2), as_list=True)  # class 1 never occurs: its count is 0
 VISIBLE_FIRST = FirstExamples(3, 12, 40, data.TFDS_CLASS_NAMES)
-HIDDEN_FIRST = FirstExamples(5, 40, 41, ("tulips", "roses", "daisy", "sunflowers", "dandelion"))
 VISIBLE_PLOT = PlotExamples(9, 6, 42)
-HIDDEN_PLOT = PlotExamples(4, 9, 43)   # more asked for than there are
