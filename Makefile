@@ -12,7 +12,7 @@ export FLOWERS_DIR
 endif
 # TF_ENABLE_ONEDNN_OPTS stays at its default (on): oneDNN trains twice as fast on these CPUs (measured).
 
-.PHONY: setup demo test test-fast generate grade benchmark solutions clean help
+.PHONY: setup demo test test-fast generate grade benchmark solutions student-wheel clean help
 
 help:          ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -32,7 +32,7 @@ test: setup    ## the whole test suite (slow tests included), on 2 workers (Tens
 test-fast: setup  ## the suite without the slow tests
 	$(PYTHON) -m pytest -n 2 -m "not slow"
 
-generate: setup  ## regenerate release/ solutions/ assignments/ from source/ (ONLY=ch05 for one chapter)
+generate: setup  ## regenerate release/ solutions/ assignments/ and autograder/answers/ from source/ (ONLY=ch05 for one chapter)
 	$(PYTHON) -m autograder generate $(ONLY)
 
 grade: setup   ## grade a submission: make grade SUBMISSION=path [RESULTS=results.json]
@@ -43,6 +43,9 @@ benchmark: setup  ## grading speed and memory (docs/performance.md): the whole c
 
 solutions: setup  ## run each answer key in a fresh kernel; notebooks + HTML with figures in build/solutions (OUT=dir, ONLY=ch04)
 	$(PYTHON) -m autograder publish-solutions $(or $(OUT),build/solutions) $(ONLY)
+
+student-wheel: setup  ## build the student side's wheel (no answers, no hidden checks) into dist/
+	$(PYTHON) -m pip wheel -q --no-deps --no-build-isolation --disable-pip-version-check ./student -w dist
 
 clean:         ## remove the environment and caches (not the generated folders)
 	rm -rf $(VENV) .pytest_cache gradebook.db

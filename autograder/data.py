@@ -123,7 +123,7 @@ def list_photos(folder, class_names=CLASS_NAMES) -> list[Photo]:
     photos = []
     for label, class_name in enumerate(class_names):
         class_dir = root / class_name
-        if not class_dir.is_dir():
+        if not os.path.isdir(class_dir):
             continue
         for path in class_dir.iterdir():
             if (path.suffix.lower() in IMAGE_SUFFIXES and not path.name.startswith(".")
@@ -260,11 +260,11 @@ def decode_photo(path, image_size=(128, 128)) -> np.ndarray:
     PIL's bilinear filter, ignoring its aspect ratio.
     """
     height, width = int(image_size[0]), int(image_size[1])
-    with Image.open(path) as image:
-        image = image.convert("RGB")
-        if image.size != (width, height):
-            image = image.resize((width, height), Image.Resampling.BILINEAR)
-        return np.asarray(image, dtype=np.uint8)
+    with Image.open(path) as photo:
+        rgb = photo.convert("RGB")
+    if rgb.size != (width, height):
+        rgb = rgb.resize((width, height), Image.Resampling.BILINEAR)
+    return np.asarray(rgb, dtype=np.uint8)
 
 
 def load_split(split: str, image_size=(128, 128), data_dir=None, test_dir=None, cache=True):

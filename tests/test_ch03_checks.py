@@ -11,6 +11,7 @@ import pytest
 from autograder import data, grading
 from autograder.chapters import get_chapter
 from autograder.chapters.ch03 import cases, judges
+from autograder.chapters.ch03 import hidden as hidden_cases
 from autograder.chapters.ch03 import reference as audit
 
 from .conftest import FIXTURES, REPO, namespace_of, photos_or_skip
@@ -70,11 +71,12 @@ def answer_key() -> dict:
 def inputs(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("ch03-inputs")
     cases.prepare(folder)
+    hidden_cases.prepare(folder)
     return folder
 
 
 def test_planted_defects_are_what_the_lesson_says(inputs):
-    hidden = inputs / cases.HIDDEN_FOLDER
+    hidden = inputs / hidden_cases.HIDDEN_FOLDER
     counts = audit.audit_counts(hidden, data.CLASS_NAMES)
     assert counts["dandelion"] == 0 and counts["roses"] == 1            # empty and near-empty classes
     assert audit.audit_unreadable(hidden, data.CLASS_NAMES) == [
@@ -95,16 +97,16 @@ def test_planted_defects_are_what_the_lesson_says(inputs):
 
 def test_planted_folders_that_are_not_classes(inputs):
     """The hidden folder holds sub-folders that are not classes; the kit's audit never looks into them."""
-    hidden = inputs / cases.HIDDEN_FOLDER
-    assert audit.other_folders(hidden, data.CLASS_NAMES) == sorted(cases.OTHER_FOLDERS)
+    hidden = inputs / hidden_cases.HIDDEN_FOLDER
+    assert audit.other_folders(hidden, data.CLASS_NAMES) == sorted(hidden_cases.OTHER_FOLDERS)
     assert audit.other_folders(inputs / cases.VISIBLE_FOLDER, data.CLASS_NAMES) == []
     spare = (hidden / "extra_photos" / "daisy_spare.jpg").read_bytes()
     assert spare == (hidden / "daisy" / "syn32_daisy_0004.jpg").read_bytes()      # a copy, outside the classes
     flat = {path for group in audit.audit_duplicates(hidden, data.CLASS_NAMES) for path in group}
     assert "daisy/syn32_daisy_0004.jpg" not in flat
     assert not any(path.startswith("extra_photos/") for path in audit.audit_unreadable(hidden, data.CLASS_NAMES))
-    expected = audit.count_photos(cases.HIDDEN_COUNT, inputs)
-    assert expected["names"] == list(data.CLASS_NAMES) and expected["other_folders"] == sorted(cases.OTHER_FOLDERS)
+    expected = audit.count_photos(hidden_cases.HIDDEN_COUNT, inputs)
+    assert expected["names"] == list(data.CLASS_NAMES) and expected["other_folders"] == sorted(hidden_cases.OTHER_FOLDERS)
 
 
 def test_judges_name_a_folder_that_is_not_a_class():
@@ -120,7 +122,7 @@ def test_judges_name_a_folder_that_is_not_a_class():
 
 
 def test_hidden_groups_cover_every_kind():
-    kinds = audit.audit_classify(cases.HIDDEN_CLASSIFY.groups)
+    kinds = audit.audit_classify(hidden_cases.HIDDEN_CLASSIFY.groups)
     assert [len(kinds[key]) for key in ("within_class", "across_classes", "across_splits")] == [2, 2, 2]
     assert {tuple(group) for group in kinds["across_splits"]} & {tuple(group) for group in kinds["within_class"]}
     assert {tuple(group) for group in kinds["across_splits"]} & {tuple(group) for group in kinds["across_classes"]}

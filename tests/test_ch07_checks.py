@@ -10,7 +10,7 @@ import pytest
 from autograder import grading, nbcheck
 from autograder.chapters.common import softmax
 from autograder.chapters import get_chapter
-from autograder.chapters.ch07 import cases, judges, reference
+from autograder.chapters.ch07 import cases, hidden, judges, reference
 
 from .conftest import FIXTURES, REPO, namespace_of, wrong_notebook, wrong_submission
 
@@ -80,10 +80,10 @@ def test_the_accuracy_rows_share_one_training_and_the_kits_cap():
     improved model's cap is the one the grader trains under (training.PARAMETER_CAP)."""
     from autograder import training
 
-    visible, hidden = CHAPTER.check("check_improved_val_accuracy"), CHAPTER.check("hidden_improved_accuracy")
-    assert visible.probe.shared_by == hidden.probe.shared_by is not None
-    assert reference.build_improved_model(cases.HIDDEN_IMPROVED, None)["cap"] == training.PARAMETER_CAP
-    for check, split in ((visible, "val"), (hidden, "test")):
+    visible, test = CHAPTER.check("check_improved_val_accuracy"), CHAPTER.check("hidden_improved_accuracy")
+    assert visible.probe.shared_by == test.probe.shared_by is not None
+    assert reference.build_improved_model(hidden.HIDDEN_IMPROVED, None)["cap"] == training.PARAMETER_CAP
+    for check, split in ((visible, "val"), (test, "test")):
         expected = reference.improved_accuracy(check.case, None)
         assert expected["threshold"] == getattr(training.THRESHOLDS["build_improved_model"], split)
         assert expected["cap"] == training.PARAMETER_CAP

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from autograder.chapters import ch08
-from autograder.chapters.ch08 import cases, judges, reference
+from autograder.chapters.ch08 import cases, hidden, judges, reference
 
 from .conftest import FIXTURES, REPO, namespace_of
 
@@ -168,6 +168,25 @@ def test_judge_heatmaps_shape_dtype_and_range():
     assert not verdict.ok and "differs from the kit's Grad-CAM" in verdict.message
 
 
+def test_the_student_side_judges_the_form_and_defers_the_comparison_with_the_kits_grad_cam():
+    """Without the grader's measure step (no kit Grad-CAM in what was found) the tf-explain judges check
+    what they can see, and a pass says that the comparison is made when the work is graded."""
+    maps = np.random.default_rng(1).uniform(0, 1, size=(2, 32, 32)).astype(np.float32)
+    expected = {"shape": [2, 32, 32], "corners": [0, 1], "corner": False}
+    verdict = judges.gradcam_heatmaps({"classes": [0, 1], "heatmaps": maps}, expected)
+    assert verdict.ok and verdict.message.endswith(judges.WHEN_GRADED)
+    assert not judges.gradcam_heatmaps({"classes": [0, 1], "heatmaps": maps * 255}, expected).ok
+
+    explain = {"num_images": 10, "n": 2, "seed": 1, "other_seed": 2}
+    found = {"indices": [4, 7], "again": [4, 7], "other": [1, 3], "classes": [2, 0], "heatmaps": maps,
+             "overlays": np.zeros((2, 32, 32, 3), np.uint8)}
+    verdict = judges.explain_examples(found, explain)
+    assert verdict.ok and verdict.message.endswith(judges.WHEN_GRADED)
+    assert "the seed is ignored" in judges.explain_examples({**found, "other": [4, 7]}, explain).message
+    assert "not classes of this model" in judges.explain_examples({**found, "classes": [2, 9]}, explain).message
+    assert "dtype uint8" in judges.explain_examples({**found, "overlays": found["overlays"] * 1.0}, explain).message
+
+
 def test_gradcam_by_hand_judge_names_each_slip():
     expected = reference.gradcam_heatmap(cases.VISIBLE_TINY, Path("."))
     wanted = expected["heatmaps"][0]
@@ -186,7 +205,7 @@ def test_gradcam_by_hand_judge_names_each_slip():
 def test_gradcam_by_hand_reference_has_evidence_against_the_class():
     """Every case's weighted sum is negative somewhere and positive somewhere, so the ReLU matters and
     (map - min) / (max - min) after the ReLU equals map / max."""
-    for case in (cases.VISIBLE_TINY, cases.HIDDEN_TINY):
+    for case in (cases.VISIBLE_TINY, hidden.HIDDEN_TINY):
         for class_index in case.class_indices:
             features, gradients, _ = reference.features_and_gradients(case, class_index)
             cam = (features * gradients.mean(axis=(0, 1))).sum(axis=-1)

@@ -1,5 +1,6 @@
-"""Small pure helpers shared by the chapters' references and judges: describing arrays for
-messages, a softmax. No student code is called here (the probes' helpers are in :mod:`.probing`)."""
+"""Small helpers shared by the chapters' references, probes and judges: describing arrays for
+messages, a softmax, a kit model's argmax. No student code is called here (the probes' helpers are
+in :mod:`.probing`)."""
 from __future__ import annotations
 
 import numpy as np
@@ -24,3 +25,8 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     logits = np.asarray(logits, dtype=np.float64)
     shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
     return shifted / shifted.sum(axis=-1, keepdims=True)
+
+
+def predicted_classes(model, images) -> np.ndarray:
+    """A Keras model's argmax on the pixels given (as float32, unchanged), as int64: one class per image."""
+    return np.argmax(model.predict(np.asarray(images, np.float32), verbose=0), axis=1).astype(np.int64)

@@ -1,6 +1,7 @@
-"""Chapter 5's cases: each check's inputs, written once. Nothing is written to disk: every input is
-a seeded uint8 image of varying size made in memory, like tfds's tf_flowers, so probes and
-references materialise the same examples from the same case."""
+"""Chapter 5's visible cases: each visible check's inputs, written once. Nothing is written to disk:
+every input is a seeded uint8 image of varying size made in memory, like tfds's tf_flowers, so probes
+and references materialise the same examples from the same case. The hidden checks' cases are the
+grader's (``hidden.py``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -101,12 +102,7 @@ class AugmentedPipelines:
 
 
 VISIBLE_RESIZE = PerImage(6, 50, (24, 32), repeats=2)
-HIDDEN_RESIZE = PerImage(8, 51, (36, 20), mapped=True)
 VISIBLE_PREPROCESS = PerImage(8, 52, (24, 32), repeats=12)
-HIDDEN_PREPROCESS = PerImage(16, 53, (28, 28), mapped=True)
 VISIBLE_AUGMENTATION = Augmentation(20.0, 0.2, 0.2, 54)
-HIDDEN_AUGMENTATION = Augmentation(45.0, 0.1, 0.3, 55)
 VISIBLE_EVAL = Pipeline(10, 56, (24, 32), 4, training=False)
 VISIBLE_TRAIN = Pipeline(24, 57, (24, 32), 5, training=True)
-HIDDEN_AUGMENTED = AugmentedPipelines(Pipeline(20, 58, (20, 28), 6, training=True, marked=True),
-                                      Pipeline(7, 59, (20, 28), 3, training=False, marked=True))

@@ -155,7 +155,7 @@ def _pipeline(prepare_dataset, case: cases.Pipeline) -> dict:
     passes = []
     for _ in range(2):
         images, labels, sizes = [], [], []
-        for batch_images, batch_labels in dataset:
+        for batch_images, batch_labels in iter(dataset):
             if len(images) > 3 * case.count:  # a repeat() would never end: three epochs' worth is enough to tell
                 break
             batch_images = as_array(batch_images, "a batch of images")

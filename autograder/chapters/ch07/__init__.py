@@ -16,22 +16,24 @@ Stubs the student completes (see ``source/ch07_evaluation``):
 No probe trains a model or reads a photo: every input is made from a seed (``cases``), and every
 model handed to student code is a tiny kit model with fixed weights. The two accuracy rows are
 earned in the grader (:mod:`..earned`): the probe returns the architecture of a fresh
-``build_improved_model``, and the evaluator trains and scores it where no student code runs. The
-rooms: ``cases`` (inputs, written once), ``probes`` (the only code that calls student functions),
-``reference`` (the kit's answers), ``judges`` (pure).
+``build_improved_model``, and the evaluator trains and scores it where no student code runs (on the
+student side, in the student's kernel, as a preview). The rooms: ``cases`` (inputs, written once),
+``probes`` (the only code that calls student functions), ``judges`` (pure), and on the grader side
+only ``reference`` (the kit's answers) and ``hidden`` (the hidden checks).
 """
 from __future__ import annotations
 
+from ...answers import Shipped
 from ...core import Chapter, Rooms
-from .. import earned
-from . import cases, judges, probes, reference
+from .. import earned, extend
+from . import cases, judges, probes
 
 
-# One row per check: the probe, reference and judge of a step share its name in every room.
-_check = Rooms(probes, reference, judges).check
+# One row per visible check: its probe and judge share the step's name; its answer is shipped data.
+_check = Rooms(probes, Shipped("ch07"), judges).check
 
 
-CHAPTER = Chapter(
+VISIBLE = Chapter(
     key="ch07",
     assignment="ch07_evaluation",
     title="Evaluating and improving the model",
@@ -42,46 +44,24 @@ CHAPTER = Chapter(
     checks=(
         _check("check_plot_history", "plot_history", 2, True, "plot_history on a 6-epoch History",
                cases.VISIBLE_HISTORY),
-        _check("hidden_plot_history", "plot_history", 1, False,
-               "plot_history on a run stopped early after 3 epochs, with an extra learning_rate key",
-               cases.HIDDEN_HISTORY),
         _check("check_build_improved_model", "build_improved_model", 2, True,
                "build_improved_model(5, (96, 96, 3), learning_rate=0.0005)", cases.VISIBLE_IMPROVED),
-        _check("hidden_build_improved_model", "build_improved_model", 1, False,
-               "build_improved_model(3, (64, 64, 3), learning_rate=0.002)", cases.HIDDEN_IMPROVED),
         _check("check_improved_val_accuracy", "build_improved_model", 2, True,
                "accuracy earned in the grader by the improved model (validation split)",
                cases.VALIDATION_ACCURACY, step="improved_accuracy", measure=earned.measure_accuracy("val")),
-        _check("hidden_improved_accuracy", "build_improved_model", 3, False,
-               "accuracy earned in the grader by the improved model (test split)",
-               cases.TEST_ACCURACY, step="improved_accuracy", measure=earned.measure_accuracy("test")),
         _check("check_make_early_stopping", "make_early_stopping", 1, True, "make_early_stopping(patience=4)",
                cases.VISIBLE_EARLY_STOPPING),
-        _check("hidden_make_early_stopping", "make_early_stopping", 1, False, "make_early_stopping(patience=2)",
-               cases.HIDDEN_EARLY_STOPPING),
         _check("check_collect_predictions", "collect_predictions", 2, True,
                "collect_predictions on 20 images in batches of 8 with a tiny logits model", cases.VISIBLE_COLLECT),
-        _check("hidden_collect_predictions", "collect_predictions", 2, False,
-               "collect_predictions on a dataset that reshuffles on every pass, model with dropout",
-               cases.HIDDEN_COLLECT),
         _check("check_confusion_matrix", "confusion_matrix", 1, True, "confusion_matrix on 60 seeded predictions",
                cases.VISIBLE_CONFUSION),
-        _check("hidden_confusion_matrix", "confusion_matrix", 1, False,
-               "confusion_matrix with a class that never occurs, inputs as lists", cases.HIDDEN_CONFUSION),
         _check("check_plot_confusion_matrix", "plot_confusion_matrix", 2, True,
                "plot_confusion_matrix (counts) on 60 seeded predictions", cases.VISIBLE_HEATMAP),
-        _check("hidden_plot_confusion_matrix", "plot_confusion_matrix", 1, False,
-               "plot_confusion_matrix with normalize=True and three classes", cases.HIDDEN_HEATMAP),
         _check("check_worst_k", "worst_k", 2, True, "worst_k(class_index=2, k=4) on 50 seeded predictions",
                cases.VISIBLE_WORST),
-        _check("hidden_worst_k", "worst_k", 1, False, "worst_k asked for more mistakes than the class has",
-               cases.HIDDEN_WORST),
         _check("check_plot_predictions", "plot_predictions", 2, True, "plot_predictions with 4 indices",
                cases.VISIBLE_PREDICTIONS),
-        _check("hidden_plot_predictions", "plot_predictions", 1, False, "plot_predictions with a single index",
-               cases.HIDDEN_PREDICTIONS),
         _check("check_to_display", "to_display", 1, True, "to_display on a dim float32 image", cases.VISIBLE_DISPLAY),
-        _check("hidden_to_display", "to_display", 1, False,
-               "to_display on a uint8 image and on an augmented image slightly outside 0-255", cases.HIDDEN_DISPLAY),
     ),
 )
+CHAPTER = extend(VISIBLE)

@@ -1,6 +1,7 @@
-"""Chapter 7's cases: each check's inputs, written once. Everything is made in memory from a seed;
-probes and references both read it. Nothing here trains a model or reads a photo (the accuracy
-rows train in the grader's evaluator, on its own photos)."""
+"""Chapter 7's visible cases: each visible check's inputs, written once. Everything is made in memory
+from a seed; probes and references both read it. Nothing here trains a model or reads a photo (the
+accuracy rows train in the grader's evaluator, on its own photos). The hidden checks' cases are the
+grader's (``hidden.py``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -41,7 +42,7 @@ class Improved:
 @dataclass(frozen=True)
 class Accuracy:
     """Accuracy earned in the grader: the builder is called as (5, (48, 48, 3), GRADER_LEARNING_RATE)."""
-    split: str                  # "val" (visible check) or "test" (hidden test)
+    split: str                  # the held-out split scored: "val" or "test"
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ class Worst:
     def inputs(self) -> tuple[np.ndarray, np.ndarray]:
         rng = np.random.default_rng(self.seed)
         probabilities = softmax(rng.normal(0.0, 1.5, size=(self.count, self.classes)))
-        predicted = probabilities.argmax(axis=1)
+        predicted = np.argmax(probabilities, axis=1)
         labels = predicted.copy()                                       # start with every prediction right
         elsewhere = np.flatnonzero(predicted != self.class_index)
         chosen = rng.choice(elsewhere, size=self.wrong, replace=False)  # the mistakes of class_index
@@ -138,7 +139,7 @@ class Predictions:
         classes = len(data.CLASS_NAMES)
         logits = rng.normal(0.0, 1.5, size=(self.count, classes))
         probabilities = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
-        predicted = probabilities.argmax(axis=1)
+        predicted = np.argmax(probabilities, axis=1)
         return {"labels": ((predicted + rng.integers(1, classes, size=self.count)) % classes).astype(np.int32),
                 "predicted": predicted.astype(np.int64),
                 "probabilities": probabilities.astype(np.float32),
@@ -147,34 +148,23 @@ class Predictions:
 
 @dataclass(frozen=True)
 class Display:
+    """A dim photo: values 30-200, so stretching min-max to 0-1 is visible. ``hidden`` marks the
+    grader's variant, whose images the grader side makes."""
     seed: int
     hidden: bool
 
     def images(self) -> list[np.ndarray]:
         rng = np.random.default_rng(self.seed)
-        if not self.hidden:  # a dim photo: values 30-200, so stretching min-max to 0-1 is visible
-            return [rng.integers(30, 201, size=(6, 5, 3)).astype(np.float32)]
-        return [rng.integers(0, 256, size=(5, 4, 3), dtype=np.uint8),
-                rng.uniform(-8.0, 263.0, size=(4, 6, 3)).astype(np.float32)]  # augmented: a little out of range
+        return [rng.integers(30, 201, size=(6, 5, 3)).astype(np.float32)]
 
 
 VISIBLE_HISTORY = History(6, 70, real=False)
-HIDDEN_HISTORY = History(3, 71, real=True)     # stopped early, with an extra learning_rate key
 VISIBLE_IMPROVED = Improved(5, (96, 96, 3), 5e-4)
-HIDDEN_IMPROVED = Improved(3, (64, 64, 3), 2e-3)
 VALIDATION_ACCURACY = Accuracy("val")
-TEST_ACCURACY = Accuracy("test")
 VISIBLE_EARLY_STOPPING = EarlyStopping(4)
-HIDDEN_EARLY_STOPPING = EarlyStopping(2)
 VISIBLE_COLLECT = Collect(20, CLASSES, 8, 11, shuffle=False, dropout=False)
-HIDDEN_COLLECT = Collect(23, 3, 5, 12, shuffle=True, dropout=True)
 VISIBLE_CONFUSION = Confusion(60, CLASSES, 21)
-HIDDEN_CONFUSION = Confusion(30, 4, 22, unused=3, as_list=True)
 VISIBLE_HEATMAP = Heatmap(60, 23, data.CLASS_NAMES, normalize=False)
-HIDDEN_HEATMAP = Heatmap(45, 24, ("roses", "tulips", "daisy"), normalize=True)
 VISIBLE_WORST = Worst(50, CLASSES, 31, class_index=2, wrong=6, k=4, as_list=False)
-HIDDEN_WORST = Worst(40, CLASSES, 32, class_index=4, wrong=2, k=5, as_list=True)  # fewer mistakes than k
 VISIBLE_PREDICTIONS = Predictions(12, 41, (3, 7, 1, 10))
-HIDDEN_PREDICTIONS = Predictions(9, 42, (5,))
 VISIBLE_DISPLAY = Display(51, hidden=False)
-HIDDEN_DISPLAY = Display(52, hidden=True)

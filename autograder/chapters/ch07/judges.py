@@ -385,7 +385,7 @@ def worst_k(found: dict, expected: dict) -> Verdict:
     if np.any((indices < 0) | (indices >= len(labels))):
         return Verdict(False, f"indices {indices.tolist()} include positions outside 0..{len(labels) - 1}.",
                        "Return positions into probabilities and labels.")
-    predicted = probabilities.argmax(axis=1)
+    predicted = np.argmax(probabilities, axis=1)
     for index in indices:
         if labels[index] != target:
             return Verdict(False, f"index {index} is a photo of class {labels[index]}, not of class {target}.",

@@ -16,26 +16,30 @@ process), and, for the tf-explain stubs, a small Sequential CNN (``Rescaling(1/2
 from fixed seeds on generated 32 x 32 images whose class is the corner holding a bright patch (about
 two seconds, once per process). The probes hand that model to the student's functions and return
 only what they returned; the kit's answers that need it (its argmax, the kit's heat maps and
-overlays) are computed by the checks' ``measure`` steps from the kit's own copy, in the sandboxed
-evaluator, where no student code runs (:func:`.reference.measure_heatmaps`,
-:func:`.reference.measure_explain`). tf-explain needs tf.keras to be tf-keras
+overlays) are computed on the grader side by the checks' ``measure`` steps from the kit's own copy, in
+the sandboxed evaluator, where no student code runs. The student side has no kit Grad-CAM: there the
+tf-explain checks judge what can be judged without it (indices, classes, shapes, ranges) and say that
+the comparison is made when the work is graded. tf-explain needs tf.keras to be tf-keras
 (``TF_USE_LEGACY_KERAS=1`` before TensorFlow is imported): the notebook's first cell sets it, and
-:data:`CHAPTER` asks the batch grader's worker and its evaluator for it.
+the chapter asks the batch grader's worker and its evaluator for it.
 
 The rooms: ``cases`` (inputs, written once), ``probes`` (the only code that calls student functions),
-``reference`` (the kit's answers and its Grad-CAM), ``judges`` (pure).
+``judges`` (pure), and on the grader side only ``reference`` (the kit's answers, its Grad-CAM and the
+measure steps) and ``hidden`` (the hidden checks).
 """
 from __future__ import annotations
 
+from ...answers import Shipped
 from ...core import Chapter, Rooms
-from . import cases, judges, probes, reference
+from .. import extend
+from . import cases, judges, probes
 
 
-# One row per check: the probe, reference and judge of a step share its name in every room.
-_check = Rooms(probes, reference, judges).check
+# One row per visible check: its probe and judge share the step's name; its answer is shipped data.
+_check = Rooms(probes, Shipped("ch08"), judges).check
 
 
-CHAPTER = Chapter(
+VISIBLE = Chapter(
     key="ch08",
     assignment="ch08_explainability",
     title="Explainability with Grad-CAM",
@@ -45,28 +49,16 @@ CHAPTER = Chapter(
     checks=(
         _check("check_choose_examples", "choose_examples", 1, True, "choose_examples(100, 6, seed=7)",
                cases.VISIBLE_CHOOSE),
-        _check("hidden_choose_examples", "choose_examples", 1, False,
-               "choose_examples on a large split, with n equal to the split size, called twice per seed",
-               cases.HIDDEN_CHOOSE),
         _check("check_gradcam_heatmap", "gradcam_heatmap", 2, True,
                "gradcam_heatmap on a tiny seeded CNN (12 x 10 image, layer \"features\"), class 1",
                cases.VISIBLE_TINY),
-        _check("hidden_gradcam_heatmap", "gradcam_heatmap", 1, False,
-               "gradcam_heatmap on another tiny CNN with two convolutions, for every class",
-               cases.HIDDEN_TINY),
+        # No measure here: the kit's Grad-CAM is the grader's (hidden.extend puts its measure steps back).
         _check("check_gradcam_heatmaps", "gradcam_heatmaps", 2, True,
-               "gradcam_heatmaps on 6 generated 32 x 32 images and a small trained CNN", cases.VISIBLE_HEATMAPS,
-               reference.measure_heatmaps(cases.VISIBLE_HEATMAPS)),
-        _check("hidden_gradcam_corner", "gradcam_heatmaps", 2, False,
-               "gradcam_heatmaps where the class is decided by a bright patch in one corner", cases.HIDDEN_CORNER),
+               "gradcam_heatmaps on 6 generated 32 x 32 images and a small trained CNN", cases.VISIBLE_HEATMAPS),
         _check("check_explain_examples", "explain_examples", 2, True, "explain_examples(model, 40 images, n=5, seed=2)",
-               cases.VISIBLE_EXPLAIN, reference.measure_explain(cases.VISIBLE_EXPLAIN)),
-        _check("hidden_explain_examples", "explain_examples", 1, False,
-               "explain_examples with n equal to the number of images", cases.HIDDEN_EXPLAIN,
-               reference.measure_explain(cases.HIDDEN_EXPLAIN)),
+               cases.VISIBLE_EXPLAIN),
         _check("check_plot_explanations", "plot_explanations", 2, True, "plot_explanations with 4 examples",
                cases.VISIBLE_PLOT),
-        _check("hidden_plot_explanations", "plot_explanations", 1, False, "plot_explanations with a single example",
-               cases.HIDDEN_PLOT),
     ),
 )
+CHAPTER = extend(VISIBLE)

@@ -1,10 +1,11 @@
-"""Chapter 8's cases: each check's inputs, written once, all made from seeds.
+"""Chapter 8's visible cases: each visible check's inputs, written once, all made from seeds (the hidden
+checks' cases are the grader's, ``hidden.py``).
 
 * the generated corner-patch images (NumPy only) and the small Sequential CNN trained on them,
   the model every tf-explain probe explains (trained from its seeds once per process, on the CPU,
   about two seconds, and kept in :data:`_MODELS`): the worker trains it for the student's
-  functions, and the trusted evaluator trains its own copy, the same model, for the kit's answers
-  (``reference.measure_heatmaps``, ``reference.measure_explain``);
+  functions, and on the grader side the trusted evaluator trains its own copy, the same model, for
+  the kit's answers (the checks' ``measure`` steps);
 * the tiny untrained CNN of ``gradcam_heatmap``, whose weights are seeded NumPy arrays, so the
   kit's reference can compute its Grad-CAM in NumPy alone, with no model in the grader's process;
 * the random explanations ``plot_explanations`` draws.
@@ -181,13 +182,7 @@ class TinyCNN:
 
 
 VISIBLE_CHOOSE = Choose(((100, 6, 7),), repeat=False)
-HIDDEN_CHOOSE = Choose(((1000, 12, 3), (9, 9, 5), (2500, 40, 0)), repeat=True)
 VISIBLE_TINY = TinyCNN(seed=5, height=12, width=10, channels=6, classes=3, class_indices=(1,))
-HIDDEN_TINY = TinyCNN(seed=6, height=9, width=14, channels=5, classes=4, class_indices=(0, 1, 2, 3),
-                      first_channels=4, layer_name="target_conv")
 VISIBLE_HEATMAPS = Heatmaps(6, 21)
-HIDDEN_CORNER = Heatmaps(8, 22, (0, 1, 2, 3, 3, 2, 1, 0), corner=True)
 VISIBLE_EXPLAIN = Explain(40, 31, 5, 2, other_seed=3)
-HIDDEN_EXPLAIN = Explain(8, 32, 8, 4, other_seed=5)
 VISIBLE_PLOT = Plot(4, 41)
-HIDDEN_PLOT = Plot(1, 42)

@@ -12,6 +12,9 @@ CORNER_MARGIN = 0.05      # the patch's quarter must be this much hotter (mean) 
 HEATMAP_TOLERANCE = 0.1   # mean absolute difference from the kit's tf-explain heat map (values in [0, 1])
 OVERLAY_TOLERANCE = 8.0   # mean absolute difference from tf-explain's overlay, 0-255 scale
 BY_HAND_TOLERANCE = 0.02  # largest absolute difference from the kit's Grad-CAM by hand (values in [0, 1])
+# The student side has no kit Grad-CAM (only the grader's measure steps add it to what was found): there a
+# tf-explain check judges what it can see, and its message ends with this.
+WHEN_GRADED = "the comparison with the kit's Grad-CAM is made when your work is graded."
 
 # --- choose_examples -------------------------------------------------------------------------------
 
@@ -173,6 +176,8 @@ def judge_heatmaps(found: dict, expected: dict) -> Verdict:
     problem = _heatmap_problem(heatmaps, expected["shape"])
     if problem:
         return problem
+    if "reference" not in found:  # the student side: no kit Grad-CAM to compare with
+        return Verdict(True, f"{len(heatmaps)} heat maps of shape {heatmaps.shape[1:]} in [0, 1]; {WHEN_GRADED}")
     problem = _reference_problem(heatmaps, found, found["classes"], "heat map",
                                  "Explain image i for class_indices[i], at the layer named layer_name, on the "
                                  "pixels as given (0-255): the model rescales them itself.")
@@ -205,7 +210,8 @@ def judge_corner(found: dict, expected: dict) -> Verdict:
 
 
 def gradcam_heatmaps(found: dict, expected: dict) -> Verdict:
-    """The visible check compares with the kit's tf-explain maps, the hidden one where each map is strongest."""
+    """A ``corner`` case is judged by where each map is strongest; else the maps are compared with the
+    kit's tf-explain maps."""
     return judge_corner(found, expected) if expected.get("corner") else judge_heatmaps(found, expected)
 
 
@@ -250,6 +256,8 @@ def explain_examples(found: dict, expected: dict) -> Verdict:
                        f"{indices}{first}: the seed is ignored.",
                        "Choose the images with choose_examples(len(images), n, seed), so that the seed decides which "
                        "ones are explained; images[:n] always explains the same ones.")
+    if "model_classes" not in found:  # the student side: neither the model's answers nor the kit's Grad-CAM
+        return _explain_preview(found, n)
     model_classes = [int(value) for value in np.asarray(found["model_classes"])[indices]]
     classes = [int(value) for value in found["classes"]]
     if classes != model_classes:
@@ -276,6 +284,32 @@ def explain_examples(found: dict, expected: dict) -> Verdict:
                        "tf-explain multiplies float images by 255 for display, so a float 0-255 image comes out garbled.")
     return Verdict(True, f"{n} distinct images, each explained for the model's own prediction, heat maps in [0, 1] "
                    "matching the kit's.")
+
+
+def _explain_preview(found: dict, n: int) -> Verdict:
+    """What the student side can judge of explain_examples: one class of the model per example, and the
+    heat maps' and overlays' form. The classes' agreement with the model's own predictions, and the heat
+    maps and overlays themselves, are judged when the work is graded."""
+    classes = [int(value) for value in found["classes"]]
+    if len(classes) != n:
+        return Verdict(False, f"{len(classes)} classes came back for {n} examples.",
+                       "classes[i] is the model's prediction for images[indices[i]]: one class per example.")
+    outside = [value for value in classes if not 0 <= value < len(CORNERS)]
+    if outside:
+        return Verdict(False, f"the classes {outside[:5]} are not classes of this model (0..{len(CORNERS) - 1}).",
+                       "classes[i] is the model's prediction for images[indices[i]]: np.argmax(model.predict(chosen), "
+                       "axis=1) on the 0-255 pixels.")
+    heatmaps = np.asarray(found["heatmaps"])
+    problem = _heatmap_problem(heatmaps, [n, IMAGE_SIDE, IMAGE_SIDE])
+    if problem:
+        return problem
+    overlays, shape = np.asarray(found["overlays"]), (n, IMAGE_SIDE, IMAGE_SIDE, 3)
+    if overlays.shape != shape or overlays.dtype != np.uint8:
+        return Verdict(False, f"the overlays have {describe(overlays)}, expected shape {shape} and dtype uint8.",
+                       "GradCAM().explain((image[None], None), model, class_index, layer_name) gives one RGB "
+                       "uint8 overlay per image; stack them.")
+    return Verdict(True, f"{n} distinct images, one class each, heat maps in [0, 1] and uint8 overlays of the "
+                   f"right shape; whether each class is the model's own prediction is checked, and {WHEN_GRADED}")
 
 
 # --- plot_explanations -----------------------------------------------------------------------------

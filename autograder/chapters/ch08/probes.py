@@ -3,9 +3,9 @@
 The tf-explain probes explain the corner model (:func:`cases.corner_model`, trained from its seeds in
 this process) and return only what the student's functions returned, with the classes they were asked
 for. The kit's answers that need that model (its argmax, the kit's heat maps and overlays) are never
-computed here, where student code could patch TensorFlow, Keras or NumPy: the checks' trusted
-``measure`` steps (:func:`reference.measure_heatmaps`, :func:`reference.measure_explain`) compute them
-from the kit's own copy of the model, in a process that holds no student code.
+computed here, where student code could patch TensorFlow, Keras or NumPy: on the grader side the
+checks' trusted ``measure`` steps compute them from the kit's own copy of the model, in a process that
+holds no student code.
 """
 from __future__ import annotations
 
@@ -14,10 +14,9 @@ from pathlib import Path
 import numpy as np
 
 from ... import data
-from ..common import describe
+from ..common import describe, predicted_classes
 from ..probing import as_array, figure_of
 from . import cases
-from .reference import predicted_classes
 
 
 def _indices(value, what: str) -> list[int]:

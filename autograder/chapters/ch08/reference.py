@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from ... import data
+from ..common import predicted_classes  # the model's argmax on the pixels given (0-255, as it was trained)
 from . import cases
 
 # --- Grad-CAM by hand, in NumPy (gradcam_heatmap) -------------------------------------------------
@@ -93,11 +94,6 @@ def gradcam_heatmap(case: cases.TinyCNN, inputs_dir: Path) -> dict:
 
 
 # --- the kit's tf-explain Grad-CAM (run by the measure steps, on the kit's own corner model) ---------
-
-def predicted_classes(model, images: np.ndarray) -> np.ndarray:
-    """The model's argmax on the pixels given (0-255 is the range it was trained on)."""
-    return np.argmax(model.predict(np.asarray(images, np.float32), verbose=0), axis=1).astype(np.int64)
-
 
 def _normalise(heatmap: np.ndarray) -> np.ndarray:
     low, high = float(heatmap.min()), float(heatmap.max())
