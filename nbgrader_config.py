@@ -16,6 +16,18 @@ c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 # TensorFlow takes seconds to import and a demo cell decodes photos: 30 s per cell is too short.
 c.Execute.timeout = 300
 
+# Student notebooks run in a sandboxed kernel (no network, read-only system, throwaway HOME; the batch
+# grader's bubblewrap sandbox), reached over IPC sockets in a folder of their own. README: "What the
+# grader guarantees". FLOWERS_NBGRADER_SANDBOX=off runs them in a plain kernel instead.
+if os.environ.get("FLOWERS_NBGRADER_SANDBOX", "on").lower() != "off":
+    from autograder import kernel as _kernel
+
+    c.Execute.kernel_name = _kernel.KERNEL_NAME
+    c.KernelManager.transport = "ipc"
+    c.KernelManager.ip = _kernel.ipc_prefix()
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(
+        [_kernel.KERNELS_ROOT, *filter(None, os.environ.get("JUPYTER_PATH", "").split(os.pathsep))])
+
 # What a student sees in place of a solution.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 
