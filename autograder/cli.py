@@ -1,4 +1,4 @@
-"""Command line: ``python -m autograder grade|generate|demo|publish-solutions``. Thin by design:
+"""Command line: ``python -m autograder grade|gather|generate|demo|publish-solutions``. Thin by design:
 the work is in :mod:`grading`, :mod:`course`, :mod:`report` and :mod:`publish`."""
 from __future__ import annotations
 
@@ -18,6 +18,13 @@ def _grade(args) -> int:
     if args.test_dir is not None and not args.test_dir.is_dir():
         print(f"error: --test-dir {args.test_dir} is not a folder", file=sys.stderr)
         return EXIT_GRADER_FAILED
+    if args.gradebook is not None and args.shard is not None:
+        print("error: --gradebook records one whole class: grade without --shard", file=sys.stderr)
+        return EXIT_GRADER_FAILED
+    if args.shard is not None:  # this machine's share of the class (autograder/shards.py)
+        from . import shards
+
+        return shards.grade_command(args)
     try:
         reports = grading.grade_path(args.path, args.chapter, args.test_dir, jobs=args.jobs)
     except (KeyError, sandbox.SandboxUnavailable, data.FlowersDataUnavailable) as error:
@@ -36,7 +43,26 @@ def _grade(args) -> int:
     if args.results:
         report.write_results(reports, args.results)
         print(f"\nwrote {args.results}")
+    if args.gradebook is not None:  # nbgrader's gradebook, through nbgrader's API (autograder/gradebook.py)
+        from . import gradebook
+
+        return gradebook.record_command(reports, args.gradebook or None)
     return EXIT_OK
+
+
+def _shard(text: str) -> tuple[int, int]:
+    from . import shards
+
+    try:
+        return shards.parse_shard(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _gather(args) -> int:
+    from . import shards
+
+    return shards.gather_command(args)
 
 
 def _generate(args) -> int:
@@ -117,7 +143,21 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--test-dir", type=Path, help="a private test set (one folder per class) replacing the test split")
     grade.add_argument("--chapter", help="the chapter (ch04 or ch04_loading) when the file name does not say")
     grade.add_argument("--jobs", type=int, default=1, help="students graded at the same time (default 1)")
+    grade.add_argument("--shard", type=_shard, metavar="i/N",
+                       help="grade only shard i of N (i from 1 to N) of the submissions under PATH, for N machines: "
+                            "a submission (a student's folder, or a lone notebook) falls in a shard by a stable hash "
+                            "of its path relative to PATH, never by order; needs --results, which `gather` merges")
+    grade.add_argument("--gradebook", nargs="?", const="", metavar="URL",
+                       help="also record the scores in nbgrader's gradebook (a SQLAlchemy URL: sqlite:///gradebook.db, "
+                            "postgresql+psycopg://...; alone: the course's CourseDirectory.db_url), for notebooks in "
+                            "nbgrader's layout submitted/<student>/<assignment>/<notebook>.ipynb")
     grade.set_defaults(run=_grade)
+    gather = commands.add_parser("gather", help="merge the results of `grade --shard` into one CSV and one results set")
+    gather.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="writes grades.csv and results.json here")
+    gather.add_argument("shard_results", type=Path, nargs="+", metavar="SHARD_RESULT",
+                        help="the --results file of each shard; missing or duplicated submissions are reported "
+                             "(exit status 1; 2 when a file is not a shard result)")
+    gather.set_defaults(run=_gather)
     generate = commands.add_parser("generate", help="regenerate release/, solutions/, assignments/ from source/")
     generate.add_argument("assignments", nargs="*", help="only these assignments (ch05 or ch05_preprocessing); default all")
     generate.set_defaults(run=_generate)
@@ -130,5 +170,8 @@ def main(argv: list[str] | None = None) -> int:
                                    help="output folder (default build/solutions), then chapters (ch04 or ch04_loading; default all)")
     publish_solutions.add_argument("--timeout", type=int, default=1800, help="seconds one cell may run (default 1800)")
     publish_solutions.set_defaults(run=_publish_solutions)
+    from . import bundles  # classroom, gradescope: where courses grade (standard library only at import)
+
+    bundles.register(commands)
     args = parser.parse_args(argv)
     return args.run(args)

@@ -91,6 +91,10 @@ class _Item:
         return any(check.measure is not None for check in self.chapter.checks)
 
 
+# The kit's answers are withheld from the worker: each reference.py reads there as autograder/withheld.py.
+WITHHELD = tuple((path, PACKAGE_DIR / "withheld.py") for path in sorted(PACKAGE_DIR.glob("chapters/ch*/reference.py")))
+
+
 def _environment(chapter: Chapter, photo_dir: Path | None) -> dict:
     env = {**dict(chapter.environment), "PYTHONPATH": str(PACKAGE_DIR.parent), "FLOWERS_OFFLINE": "1",
            "CUDA_VISIBLE_DEVICES": ""}  # the student's worker never gets an accelerator
@@ -116,16 +120,16 @@ def _run_group(items: list[_Item], work: Path, key: str) -> None:
     read_only = [PACKAGE_DIR, *(item.inputs for item in items), *([photo_dir] if photo_dir else [])]
     budget = sum(worst_case_seconds(item.chapter, len(item.cells), item.step_seconds) for item in items)
     memory = max(item.chapter.memory_bytes for item in items)
-    deadline = time.monotonic() + budget
+    deadline, stopped = time.monotonic() + budget, None
     for launch in range(WORKER_LAUNCHES):
         left = [item for item in items if not item.done]
         if not left or deadline - time.monotonic() < 10:
             break
         jobs = work / f"jobs-{key}-{launch}.json"
         jobs.write_text(json.dumps([{"chapter": item.chapter.key, "inputs": str(item.inputs), "out": str(item.out),
-                                     "seconds": item.step_seconds} for item in left]))
+                                     "seconds": item.step_seconds, "stopped": stopped} for item in left]))
         run = sandbox.run_worker([sys.executable, "-m", "autograder.worker", str(jobs)],
-                                 read_only=[*read_only, jobs], writable=[item.out for item in left],
+                                 read_only=[*read_only, jobs], writable=[item.out for item in left], covered=WITHHELD,
                                  limits=sandbox.Limits(wall_seconds=deadline - time.monotonic(), memory_bytes=memory),
                                  env=_environment(chapter, photo_dir))
         for item in left:
@@ -134,6 +138,15 @@ def _run_group(items: list[_Item], work: Path, key: str) -> None:
                 item.notes.append(run.warning)
         if run.timed_out:
             break
+        stopped = _why_stopped(run)
+
+
+def _why_stopped(run: sandbox.WorkerRun) -> str:
+    """Why a worker ended before finishing its chapters, in a few words (the sandbox's note when it has one)."""
+    tail = (run.stderr.strip().splitlines() or [""])[-1].strip()
+    if tail.startswith("sandbox: "):
+        return tail.removeprefix("sandbox: ").rstrip(".")[:200]
+    return f"exit status {run.returncode}"
 
 
 def _measure(items: list[_Item], work: Path) -> None:
@@ -173,6 +186,9 @@ def _read_observation(item: _Item, grade_id: str) -> Observation | None:
         return Observation.from_plain(transport.read(folder))
     except transport.TransportError as error:
         return Observation(Status.UNREADABLE, error=str(error))
+    except Exception as error:  # noqa: BLE001 - files forged or cut short by student code: numpy, zipfile
+        # and json raise kinds of their own (EOFError, BadZipFile, RecursionError), and none may stop grading
+        return Observation(Status.UNREADABLE, error=f"results could not be read ({type(error).__name__})")
 
 
 def _report(item: _Item) -> ChapterReport:

@@ -246,13 +246,16 @@ def _rlimit_setter(limits: Limits, nproc: int, niceness: int = 0):
 
 def run_worker(argv: list[str], *, read_only: Sequence[Path] = (), writable: Sequence[Path] = (),
                limits: Limits = Limits(), env: Mapping[str, str] | None = None,
-               cwd: Path | None = None, devices: Sequence[str] = ()) -> WorkerRun:
+               cwd: Path | None = None, devices: Sequence[str] = (),
+               covered: Sequence[tuple[Path, Path]] = ()) -> WorkerRun:
     """Run ``argv`` in the sandbox (or, if allowed, a plain subprocess) and collect the result.
 
     ``read_only`` and ``writable`` paths appear at the same place inside; the rest
     of the host is invisible except the system directories and the Python install.
     ``env`` is the whole extra environment: never pass ``os.environ``. ``devices`` are device
-    nodes (a GPU's) made visible inside; only trusted code is given any. Errors while
+    nodes (a GPU's) made visible inside; only trusted code is given any. ``covered`` is
+    ``(file, stand_in)`` pairs: inside, ``file`` reads as ``stand_in`` (the grader withholds the kit's
+    references from student code this way). Errors while
     launching give a WorkerRun with exit code 126 and the reason on stderr.
     """
     mode, bwrap = sandbox_mode(), _bwrap_path()
@@ -288,6 +291,10 @@ def run_worker(argv: list[str], *, read_only: Sequence[Path] = (), writable: Seq
                           if missing else "no command given")
         cmd = (_bwrap_command(bwrap, argv, ro, rw, full_env, workdir, limits.file_bytes, devices)
                if sandboxed else list(argv))
+        if sandboxed and covered:  # after every other bind, so that they win
+            at = cmd.index("--chdir")
+            cmd[at:at] = [a for file, stand_in in covered
+                          for a in ("--ro-bind", os.path.abspath(stand_in), os.path.abspath(file))]
         nproc = _tasks_of_uid(os.getuid()) + limits.extra_processes
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
             try:
