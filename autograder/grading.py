@@ -146,7 +146,7 @@ def _why_stopped(run: sandbox.WorkerRun) -> str:
     tail = (run.stderr.strip().splitlines() or [""])[-1].strip()
     if tail.startswith("sandbox: "):
         return tail.removeprefix("sandbox: ").rstrip(".")[:200]
-    return f"exit status {run.returncode}"
+    return "it was killed" if run.returncode in (-9, 128 + 9) else f"exit status {run.returncode}"
 
 
 def _measure(items: list[_Item], work: Path) -> None:

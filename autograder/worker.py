@@ -13,8 +13,10 @@ the step is interrupted; a step that ignores the interruption (an ``except BaseE
 native code) or kills its process is ended by this supervisor a few seconds later, recorded against
 its cell or check, and a fresh child takes over from the next step. A stub that hung is not called
 again by the chapter's other checks: they are recorded as not finished, with the check where it
-hung. Nothing the worker writes is trusted: the grader re-validates every value and computes the
-expected answers itself.
+hung. A step that ends the whole worker (a fork loop the sandbox stops, a kill of this supervisor) is
+recorded by the next worker the grader starts (``stopped`` in the job), and its function is not
+called again. Nothing the worker writes is trusted, the journal included (student code can write to
+it): the grader re-validates every value and computes the expected answers itself.
 """
 from __future__ import annotations
 
@@ -57,32 +59,72 @@ def time_limit(seconds: int):
 # --- the journal -------------------------------------------------------------------------------------
 
 def _log(out: Path, **entry) -> None:
-    with open(out / JOURNAL, "a", encoding="utf-8") as journal:
-        journal.write(json.dumps(entry) + "\n")
+    try:
+        with open(out / JOURNAL, "a", encoding="utf-8") as journal:
+            journal.write(json.dumps(entry) + "\n")
+    except OSError:  # full (the file size limit): student code can write to the journal too
+        _rewrite_journal(out)
+        with open(out / JOURNAL, "a", encoding="utf-8") as journal:
+            journal.write(json.dumps(entry) + "\n")
+
+
+def _rewrite_journal(out: Path) -> None:
+    """Replace the journal with the few entries its state holds, dropping whatever else was written to it."""
+    state = read_journal(out)
+    entries = [*({"end": "cell", "index": index, "problem": problem} for index, problem in state["cells"].items()),
+               *({"end": "check", "id": grade_id} for grade_id in state["checks"]),
+               *({"hung": function, "id": grade_id} for function, grade_id in state["hung"].items()),
+               *({"stopped": function, "id": grade_id} for function, grade_id in state["stopped"].items()),
+               *([state["current"]] if state["current"] is not None else [])]
+    partial = out / f".{JOURNAL}.partial"
+    partial.write_text("".join(json.dumps(entry) + "\n" for entry in entries), encoding="utf-8")
+    partial.replace(out / JOURNAL)
+
+
+JOURNAL_LINE_BYTES = 1 << 16   # the worker's own lines are short; longer ones were written by student code
+JOURNAL_ENTRIES = 4096         # of each kind at most: a chapter has a few dozen steps
+
+
+def _journal_lines(path: Path):
+    """The journal's lines, read one at a time; a line longer than JOURNAL_LINE_BYTES is skipped whole.
+    Student code can write to this file (it runs where the worker does): never read it all at once."""
+    with open(path, "rb") as handle:
+        while line := handle.readline(JOURNAL_LINE_BYTES):
+            if len(line) == JOURNAL_LINE_BYTES and not line.endswith(b"\n"):
+                while (line := handle.readline(JOURNAL_LINE_BYTES)) and not line.endswith(b"\n"):
+                    pass
+                continue
+            yield line.decode("utf-8", errors="replace")
 
 
 def read_journal(out: Path) -> dict:
-    """What a chapter's journal says: cells and checks ended, stubs that hung, the step in progress."""
-    state = {"cells": {}, "checks": set(), "hung": {}, "current": None}
+    """What a chapter's journal says: cells and checks ended, stubs that hung, the step in progress.
+    Lines that are not the worker's (not JSON, fields of another type) are skipped."""
+    state = {"cells": {}, "checks": set(), "hung": {}, "stopped": {}, "current": None}
     path = Path(out) / JOURNAL
-    lines = path.read_text(encoding="utf-8", errors="replace").splitlines() if path.exists() else []
-    for line in lines:
+    for line in _journal_lines(path) if path.exists() else ():
         try:
             entry = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         if not isinstance(entry, dict):
             continue
         if "begin" in entry:
             state["current"] = entry
         elif entry.get("end") == "cell":
-            state["cells"][int(entry.get("index", -1))] = entry.get("problem")
+            index, problem = entry.get("index", -1), entry.get("problem")
+            if type(index) is not int or not -1 <= index < JOURNAL_ENTRIES:
+                continue
+            state["cells"][index] = None if problem is None else str(problem)[:400]
             state["current"] = None
         elif entry.get("end") == "check":
-            state["checks"].add(str(entry.get("id")))
+            if len(state["checks"]) < JOURNAL_ENTRIES:
+                state["checks"].add(str(entry.get("id"))[:200])
             state["current"] = None
-        elif "hung" in entry:
-            state["hung"][str(entry["hung"])] = str(entry.get("id"))
+        elif "hung" in entry or "stopped" in entry:
+            kind = "hung" if "hung" in entry else "stopped"
+            if len(state[kind]) < JOURNAL_ENTRIES:
+                state[kind][str(entry[kind])[:200]] = str(entry.get("id"))[:200]
     return state
 
 
@@ -108,6 +150,7 @@ def write_observation(out: Path, grade_id: str, observation: Observation) -> Non
 def run_chapter(chapter, cells: list[dict], inputs: Path, out: Path, state: dict, seconds: int) -> None:
     """Run the cells, then every check not yet observed, each within ``seconds``; journal each step."""
     namespace: dict = {"__name__": "__submission__"}
+    supervisor = os.getppid()
     for index, cell in enumerate(cells):
         if index in state["cells"] and state["cells"][index] and state["cells"][index].startswith("skipped"):
             continue
@@ -123,8 +166,9 @@ def run_chapter(chapter, cells: list[dict], inputs: Path, out: Path, state: dict
             raise
         except BaseException as error:  # SystemExit from a cell must not end the worker
             problem = f"{type(error).__name__}: {str(error)[:300]}"
+        _stop_if_killed(supervisor)
         _log(out, end="cell", index=index, problem=problem)
-    hung = dict(state["hung"])
+    hung, stopped = dict(state["hung"]), state["stopped"]
     for check in chapter.checks:
         if check.grade_id in state["checks"]:
             continue
@@ -132,6 +176,10 @@ def run_chapter(chapter, cells: list[dict], inputs: Path, out: Path, state: dict
         if check.function in hung:
             observation = Observation(Status.TIMEOUT, function=check.function, seconds=seconds,
                                       earlier=hung[check.function])
+        elif check.function in stopped:
+            observation = Observation(Status.CRASHED, function=check.function,
+                                      error=f"was not called again: it ended the grader's worker in the check "
+                                            f"{stopped[check.function]}")
         else:
             try:
                 with time_limit(seconds), quiet():
@@ -142,11 +190,35 @@ def run_chapter(chapter, cells: list[dict], inputs: Path, out: Path, state: dict
                 observation = Observation(Status.TIMEOUT, function=check.function, seconds=seconds)
                 hung[check.function] = check.grade_id
                 _log(out, hung=check.function, id=check.grade_id)
+        _stop_if_killed(supervisor)
         write_observation(out, check.grade_id, observation)
         _log(out, end="check", id=check.grade_id)
 
 
 # --- the supervisor: one child per chapter, replaced when a step kills or hangs it -------------------
+
+def _stop_if_killed(supervisor: int) -> None:
+    """End this child, leaving its step in progress, when the step just run killed the supervisor (a kill
+    of the parent, of every process): the supervisor may take a while to die, and a next worker blames the
+    step in progress, which must still be this one."""
+    if os.getppid() != supervisor:  # it is gone already
+        os._exit(1)
+    try:
+        with open(f"/proc/{supervisor}/status", encoding="ascii") as status:
+            pending = [int(line.split()[1], 16) for line in status if line.startswith(("SigPnd:", "ShdPnd:"))]
+    except (OSError, ValueError, IndexError):
+        return  # no /proc to ask
+    if any(mask & (1 << (signal.SIGKILL - 1)) for mask in pending):  # a SIGKILL it has not died of yet
+        os._exit(1)
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent ends (prctl PR_SET_PDEATHSIG), where it can."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+
 
 def _describe_end(status: int | None, killed: bool, seconds: int) -> str:
     if killed:
@@ -180,10 +252,32 @@ def _wait(pid: int, journal: Path, stall_seconds: float) -> tuple[int | None, bo
         time.sleep(0.05)
 
 
-def supervise_chapter(chapter, inputs: Path, out: Path, seconds: int | None = None) -> None:
+def _end_step(out: Path, current: dict, how: str, seconds: int, killed: bool = False, worker: bool = False) -> None:
+    """Record the step in progress (``current``, from the journal) as ended by ``how``."""
+    if current.get("begin") == "cell":
+        _log(out, end="cell", index=current.get("index"), problem=f"skipped after it {how}")
+    elif current.get("begin") == "check":
+        grade_id, function = str(current.get("id")), str(current.get("function"))
+        write_observation(out, grade_id, Observation(Status.TIMEOUT if killed else Status.CRASHED, function=function,
+                                                     seconds=seconds, error=how))
+        if killed:  # a stub that hung is not called again; one that crashed is, by the next check
+            _log(out, hung=function, id=grade_id)
+        elif worker:  # nor is one that ended the whole worker (a fork loop, a kill of its supervisor)
+            _log(out, stopped=function, id=grade_id)
+        _log(out, end="check", id=grade_id)
+
+
+def supervise_chapter(chapter, inputs: Path, out: Path, seconds: int | None = None,
+                      stopped: str | None = None) -> None:
+    """Run the chapter's steps in children, one after the other. ``stopped``: why the previous worker
+    ended before finishing this chapter (the grader starts a new one): the step it was in is recorded as
+    having ended it, so that the new worker goes on from the next step."""
     out.mkdir(parents=True, exist_ok=True)
     cells = json.loads((inputs / "cells.json").read_text())
     seconds = int(seconds or chapter.per_check_seconds)
+    current = read_journal(out)["current"]
+    if stopped and current is not None:
+        _end_step(out, current, f"ended the grader's worker ({stopped})", seconds, worker=True)
     for _ in range(len(cells) + len(chapter.checks) + 2):  # each round ends at least one step
         state = read_journal(out)
         if all(check.grade_id in state["checks"] for check in chapter.checks):
@@ -193,6 +287,7 @@ def supervise_chapter(chapter, inputs: Path, out: Path, seconds: int | None = No
         if pid == 0:  # the child: the student's code runs here, never in the supervisor
             try:
                 os.setpgid(0, 0)
+                _die_with_parent()  # a child that kills its supervisor ends there, not steps later
                 run_chapter(chapter, cells, inputs, out, state, seconds)
             finally:
                 os._exit(0)
@@ -204,16 +299,7 @@ def supervise_chapter(chapter, inputs: Path, out: Path, seconds: int | None = No
             if all(check.grade_id in state["checks"] for check in chapter.checks):
                 break
             continue  # ended between steps: a fresh child takes over where it stopped
-        how = _describe_end(status, killed, seconds)
-        if current["begin"] == "cell":
-            _log(out, end="cell", index=current.get("index"), problem=f"skipped after it {how}")
-        else:
-            grade_id, function = str(current.get("id")), str(current.get("function"))
-            write_observation(out, grade_id, Observation(Status.TIMEOUT if killed else Status.CRASHED, function=function,
-                                                         seconds=seconds, error=how))
-            if killed:  # a stub that hung is not called again; one that crashed is, by the next check
-                _log(out, hung=function, id=grade_id)
-            _log(out, end="check", id=grade_id)
+        _end_step(out, current, _describe_end(status, killed, seconds), seconds, killed)
     (out / DONE).write_text("done")
 
 
@@ -242,7 +328,8 @@ def main(argv: list[str] | None = None) -> int:
     jobs = json.loads(args.jobs.read_text())
     _preload(any(get_chapter(job["chapter"]).tensorflow for job in jobs), os.environ.get("TF_USE_LEGACY_KERAS") == "1")
     for job in jobs:
-        supervise_chapter(get_chapter(job["chapter"]), Path(job["inputs"]), Path(job["out"]), job.get("seconds"))
+        supervise_chapter(get_chapter(job["chapter"]), Path(job["inputs"]), Path(job["out"]), job.get("seconds"),
+                          job.get("stopped"))
     return 0
 
 

@@ -1,0 +1,3 @@
+# One argument too many.
+def balance_ratio(counts, total):
+    return min(counts.values()) / total
