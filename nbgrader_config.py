@@ -31,5 +31,8 @@ if os.environ.get("FLOWERS_NBGRADER_SANDBOX", "on").lower() != "off":
 # What a student sees in place of a solution.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 
-# Feedback shows each test's outcome and message but never a hidden test's source.
-c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+# Feedback shows each test's outcome and message but never a hidden test's source, not even quoted in
+# the traceback of a test cell that failed before its check ran (autograder/feedback.py).
+from autograder.feedback import ShortTestTracebacks  # noqa: E402
+
+c.GenerateFeedback.preprocessors = [GetGrades, ShortTestTracebacks, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
