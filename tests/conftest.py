@@ -118,3 +118,21 @@ def wrong_notebook(assignment: str, fixture: Path, folder: Path, base: str = "so
     notebook["cells"].append({"cell_type": "code", "execution_count": None, "id": "wrong-fixture", "metadata": {},
                               "outputs": [], "source": Path(fixture).read_text(encoding="utf-8")})
     return write_notebook(notebook, Path(folder) / assignment / f"{Path(fixture).stem}.ipynb")
+
+
+@pytest.fixture(scope="session")
+def student_wheel(tmp_path_factory) -> Path:
+    """The student wheel (``student/``), built once for the whole run: test workers share the parent of
+    their temporary folders, and a lock keeps two builds from sharing ``student/build`` at once."""
+    import fcntl
+
+    from autograder import bundles
+
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "student-wheel"
+    folder.mkdir(exist_ok=True)
+    with open(folder / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        built = sorted(folder.glob("*.whl")) or [bundles.build_student_wheel(folder)]
+    assert len(built) == 1, built
+    return built[0]

@@ -12,7 +12,6 @@ It reads the real photos (skipped without them, a failure under ``.ci/run``).
 """
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import re
@@ -44,16 +43,8 @@ def test_the_graded_chapter_does_not_import_tensorflow():
 
 
 @pytest.fixture(scope="session")
-def wheel(tmp_path_factory) -> Path:
-    """The student wheel, built once for all test workers."""
-    base = tmp_path_factory.getbasetemp()
-    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "classroom-wheel"
-    folder.mkdir(exist_ok=True)
-    with open(folder / "lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        built = sorted(folder.glob("*.whl")) or [bundles.build_student_wheel(folder)]
-    assert len(built) == 1, built
-    return built[0]
+def wheel(student_wheel) -> Path:
+    return student_wheel
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,7 @@ from autograder.chapters import get_chapter
 
 from .conftest import FIXTURES, REPO, photos_or_skip, wrong_notebook
 from .test_verdicts import CHANGED_ON_PURPOSE, GOLDEN
-from .verdicts import PATCHED, TRAINING
+from .verdicts import PATCHED
 
 # One wrong fixture per chapter (chapter 6's is refused before any training).
 WRONG = {"ch03": "wrong_hidden_count_photos", "ch04": "wrong_hidden_load_split_val",
