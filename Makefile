@@ -27,7 +27,7 @@ demo: setup    ## regenerate release/ solutions/ assignments/, then grade the an
 	$(PYTHON) -m autograder demo
 
 test: setup    ## the whole test suite (slow tests included), on 2 workers (TensorFlow trains on about one core)
-	$(PYTHON) -m pytest -n 2 --dist worksteal
+	$(PYTHON) -m pytest -n 2 --dist worksteal --durations=15
 
 test-fast: setup  ## the suite without the slow tests
 	$(PYTHON) -m pytest -n 2 -m "not slow"
