@@ -12,7 +12,7 @@ export FLOWERS_DIR
 endif
 # TF_ENABLE_ONEDNN_OPTS stays at its default (on): oneDNN trains twice as fast on these CPUs (measured).
 
-.PHONY: setup demo test test-fast generate grade benchmark solutions student-wheel clean help
+.PHONY: setup demo test test-fast generate grade benchmark solutions student-wheel pictures clean help
 
 help:          ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -43,6 +43,9 @@ benchmark: setup  ## grading speed and memory (docs/performance.md): the whole c
 
 solutions: setup  ## run each answer key in a fresh kernel; notebooks + HTML with figures in build/solutions (OUT=dir, ONLY=ch04)
 	$(PYTHON) -m autograder publish-solutions $(or $(OUT),build/solutions) $(ONLY)
+
+pictures: setup  ## the README's pictures (docs/images/) from a real grading run of a generated class; needs Chromium
+	$(PYTHON) scripts/readme_pictures.py
 
 student-wheel: setup  ## build the student side's wheel (no answers, no hidden checks) into dist/
 	$(PYTHON) -m pip wheel -q --no-deps --no-build-isolation --disable-pip-version-check ./student -w dist

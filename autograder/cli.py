@@ -18,6 +18,13 @@ def _grade(args) -> int:
     if args.test_dir is not None and not args.test_dir.is_dir():
         print(f"error: --test-dir {args.test_dir} is not a folder", file=sys.stderr)
         return EXIT_GRADER_FAILED
+    if args.out is not None:  # a class into a folder: a result per student at once, resumable (autograder/classrun.py)
+        from . import classrun
+
+        return classrun.run(args)
+    if args.resume:
+        print("error: --resume continues an earlier --out DIR: give the same --out", file=sys.stderr)
+        return EXIT_GRADER_FAILED
     if args.gradebook is not None and args.shard is not None:
         print("error: --gradebook records one whole class: grade without --shard", file=sys.stderr)
         return EXIT_GRADER_FAILED
@@ -151,6 +158,17 @@ def main(argv: list[str] | None = None) -> int:
                        help="also record the scores in nbgrader's gradebook (a SQLAlchemy URL: sqlite:///gradebook.db, "
                             "postgresql+psycopg://...; alone: the course's CourseDirectory.db_url), for notebooks in "
                             "nbgrader's layout submitted/<student>/<assignment>/<notebook>.ipynb")
+    grade.add_argument("--out", type=Path, metavar="DIR",
+                       help="grade a class into DIR: each student's result in DIR/students/<student>/<assignment>.json "
+                            "as soon as it is graded, then DIR/results.json (Gradescope's format) and DIR/summary.txt; "
+                            "prints the summary instead of every check's details. A DIR that already holds results "
+                            "needs --resume")
+    grade.add_argument("--resume", action="store_true",
+                       help="with --out: keep the results already in DIR for notebooks whose bytes (SHA-256), chapter, "
+                            "kit version and --test-dir are unchanged, and grade only the others")
+    grade.add_argument("--progress", choices=("auto", "bar", "lines"), default="auto",
+                       help="with --out: a line on stderr per graded student, always; a progress bar above them "
+                            "when stderr is a terminal (auto, the default), always (bar) or never (lines)")
     grade.set_defaults(run=_grade)
     gather = commands.add_parser("gather", help="merge the results of `grade --shard` into one CSV and one results set")
     gather.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="writes grades.csv and results.json here")

@@ -179,7 +179,46 @@ def record(reports: list[ChapterReport], db_url: str, course_id: str = "default_
             except Exception as error:  # noqa: BLE001 - a database error costs this notebook, not the others
                 gradebook.db.rollback()
                 outcome.problems.append(f"{report.submission}: not recorded: {type(error).__name__}: {error}")
+                continue
+            problem = place_autograded(report, student, assignment, config)
+            if problem:
+                outcome.problems.append(problem)
     return outcome
+
+
+BATCH_MARK = ".flowers-batch-graded"   # in an autograded/ folder this grader wrote (and may write again)
+
+
+def place_autograded(report: ChapterReport, student: str, assignment: str, config=None) -> str | None:
+    """Copy the graded submission to ``autograded/<student>/<assignment>/``, as ``nbgrader autograde`` leaves it.
+
+    formgrader lists a submission as graded (Manual Grading, Manage Submissions) and ``nbgrader
+    generate_feedback`` finds it only when that folder exists. The copy is the submitted folder (notebooks,
+    ``timestamp.txt``) with a mark file; the notebook is not executed, the batch grader ran it in its
+    sandbox. A folder that ``nbgrader autograde`` wrote (no mark) is left alone. Returns a problem, or None."""
+    import shutil
+
+    from nbgrader.coursedir import CourseDirectory
+
+    coursedir = CourseDirectory(config=config if config is not None else nbgrader_config())
+    folder = Path(report.submission).parent
+    submitted = folder.parent.parent
+    if submitted.name != coursedir.submitted_directory:
+        return None  # a class folder outside a course: nothing for formgrader to show
+    target = submitted.parent / coursedir.autograded_directory / student / assignment
+    if target.exists() and not (target / BATCH_MARK).exists():
+        return (f"{report.submission}: recorded, but {target} was left as it is: `nbgrader autograde` wrote it; "
+                f"remove it for formgrader to show the batch grader's copy")
+    try:
+        staging = target.with_name(f".{assignment}.staging")
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.copytree(folder, staging, ignore=shutil.ignore_patterns(".ipynb_checkpoints"), symlinks=True)
+        (staging / BATCH_MARK).write_text("copied here by the Flowers course kit's batch grader\n")
+        shutil.rmtree(target, ignore_errors=True)
+        staging.rename(target)
+    except OSError as error:
+        return f"{report.submission}: recorded, but not copied to {target}: {error}"
+    return None
 
 
 def _record_one(gradebook, assigner, report: ChapterReport, student: str, assignment: str,

@@ -210,7 +210,88 @@ def _report(item: _Item) -> ChapterReport:
     item.notes.extend(f"models trained by the grader on {device}" for device in sorted(devices))
     if not observed:
         item.notes.append(problem)
-    return ChapterReport(chapter.key, chapter.title, str(item.path), results, item.notes, item.sandboxed)
+    figures = _read_figures(item) if item.out.exists() else []
+    return ChapterReport(chapter.key, chapter.title, str(item.path), results, item.notes, item.sandboxed, figures)
+
+
+def _read_figures(item: _Item) -> list[dict]:
+    """The student's figures from ``out/figures`` (:func:`worker.capture_figures`), for the feedback page.
+
+    Two kinds: what the student's cells drew (``<cell>-<figure>.png``) and what the student's plotting
+    function drew when a visible check called it (``check-<index>.png``; never a hidden check's, whose
+    inputs are the grader's). Student code can write to that folder, so every file is hostile until shown
+    otherwise: it is kept only when its name is one the worker gives (a cell that ran, a visible check),
+    it is a plain file (not a link, not a
+    pipe), at most ``worker.FIGURE_MAX_BYTES``, starts with the PNG signature and Pillow reads it as a
+    PNG of at most 4000 pixels a side; ``worker.FIGURE_LIMIT`` figures at most. Each file left out
+    gets a note (three at most, then a count); nothing here stops grading."""
+    import io
+    import os
+    import re
+    import stat
+
+    from PIL import Image
+
+    signature = b"\x89PNG\r\n\x1a\n"
+    names_looked_at = 256  # directory entries, at most: student code can fill the folder
+    figures, dropped = [], []
+    try:
+        folder = os.open(item.out / worker.FIGURES, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        return []
+    except OSError:
+        item.notes.append("your figures could not be shown: their folder was replaced by something else")
+        return []
+    try:
+        with os.scandir(folder) as entries:
+            names = [entry.name for _, entry in zip(range(names_looked_at), entries)]
+        found, checks = [], item.chapter.checks
+        for name in names:
+            match = re.fullmatch(r"(\d{3,4})-(\d{1,10})\.png", name)
+            by_check = re.fullmatch(r"check-(\d{2})\.png", name)
+            if match and int(match[1]) < len(item.cells):
+                found.append((0, int(match[1]), int(match[2]), name, item.cells[int(match[1])].label))
+            elif by_check and int(by_check[1]) < len(checks) and checks[int(by_check[1])].visible:
+                check = checks[int(by_check[1])]  # the label is the grader's own, never the file's
+                found.append((1, int(by_check[1]), 0, name, f"{check.function}, called by the check {check.grade_id}"))
+            elif not name.startswith("."):  # the worker's own half-written files start with a dot
+                dropped.append(f"{name[:60]!r} is not a figure the grader saved")
+        for _, _, _, name, label in sorted(found):
+            if len(figures) >= worker.FIGURE_LIMIT:
+                dropped.append(f"{name} is one figure more than the {worker.FIGURE_LIMIT} shown")
+                continue
+            try:
+                handle = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=folder)
+            except OSError:
+                dropped.append(f"{name} could not be opened")
+                continue
+            with os.fdopen(handle, "rb") as file:
+                if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                    dropped.append(f"{name} is not a plain file")
+                    continue
+                png = file.read(worker.FIGURE_MAX_BYTES + 1)
+            if len(png) > worker.FIGURE_MAX_BYTES:
+                dropped.append(f"{name} is larger than {worker.FIGURE_MAX_BYTES >> 20} MiB")
+                continue
+            try:
+                if not png.startswith(signature):
+                    raise ValueError("no PNG signature")
+                with Image.open(io.BytesIO(png)) as picture:
+                    if picture.format != "PNG" or max(picture.size) > 4000:
+                        raise ValueError("not a PNG of a reasonable size")
+                    picture.verify()
+            except Exception:  # noqa: BLE001 - Pillow raises many kinds (SyntaxError, struct.error, ...)
+                dropped.append(f"{name} is not a PNG picture")
+                continue
+            figures.append({"cell": label, "png": png})
+    except OSError as error:
+        dropped.append(f"the folder could not be read ({type(error).__name__})")
+    finally:
+        os.close(folder)
+    item.notes.extend(f"a file was left out of your figures: {why}" for why in dropped[:3])
+    if len(dropped) > 3:
+        item.notes.append(f"{len(dropped) - 3} more files in the figures folder were left out")
+    return figures
 
 
 def grade_many(submissions: list[tuple[Path, Chapter]], test_dir: Path | None = None,

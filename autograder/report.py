@@ -1,6 +1,7 @@
 """Grading reports: the per-chapter table and Gradescope's results.json."""
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,25 @@ class ChapterReport:
     results: list[CheckResult]
     notes: list[str] = field(default_factory=list)
     sandboxed: bool = False
+    # The student's own figures, as the worker drew them: {"cell": label, "png": PNG bytes}. Plain data,
+    # shown in the student's feedback page (never read as numbers by any check).
+    figures: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        """Plain JSON-ready data (figures as base64), read back by :meth:`from_dict`."""
+        return {"chapter": self.chapter, "title": self.title, "submission": self.submission,
+                "results": [result.as_dict() for result in self.results], "notes": list(self.notes),
+                "sandboxed": self.sandboxed,
+                "figures": [{"cell": figure["cell"], "png": base64.b64encode(figure["png"]).decode("ascii")}
+                            for figure in self.figures]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ChapterReport":
+        return cls(data["chapter"], data["title"], data["submission"],
+                   [CheckResult(**result) for result in data["results"]], list(data.get("notes", [])),
+                   bool(data.get("sandboxed", False)),
+                   [{"cell": figure["cell"], "png": base64.b64decode(figure["png"])}
+                    for figure in data.get("figures", [])])
 
     @property
     def score(self) -> float:
@@ -84,5 +104,9 @@ def gradescope_results(reports: list[ChapterReport]) -> dict:
     }
 
 
+def results_text(reports: list[ChapterReport]) -> str:
+    return json.dumps(gradescope_results(reports), indent=2) + "\n"
+
+
 def write_results(reports: list[ChapterReport], path: Path) -> None:
-    Path(path).write_text(json.dumps(gradescope_results(reports), indent=2) + "\n")
+    Path(path).write_text(results_text(reports))

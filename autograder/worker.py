@@ -34,7 +34,7 @@ from .quiet import quiet, quiet_environment
 quiet_environment()
 
 from . import transport  # noqa: E402  (after the environment is set for TensorFlow)
-from .chapters import get_chapter  # noqa: E402
+from .chapters import get_chapter, probing  # noqa: E402
 from .core import Observation, ProbeTimeout, Status, observe  # noqa: E402
 
 GRACE_SECONDS = 5.0      # after a step's limit, before the supervisor ends its process
@@ -145,12 +145,103 @@ def write_observation(out: Path, grade_id: str, observation: Observation) -> Non
     partial.rename(folder)
 
 
+# --- the student's figures: pictures for the feedback page, never read by a check -------------------
+
+FIGURES = "figures"          # out/figures/<cell index>-<figure number>.png
+FIGURE_DPI = 80
+FIGURE_MAX_PIXELS = 1600     # the longer side of a saved figure, in pixels (a huge figsize gets a lower dpi)
+FIGURE_MAX_BYTES = 1 << 20   # per figure; the grader drops a larger file
+FIGURE_LIMIT = 12            # per chapter; the grader reads no more
+FIGURE_SECONDS = 10          # per cell, for saving every figure open after it
+
+
+def figure_name(index: int, number: int) -> str:
+    return f"{index:03d}-{number}.png"
+
+
+def check_figure_name(index: int) -> str:
+    """The picture of what the student's plotting function drew for the chapter's check ``index``."""
+    return f"check-{index:02d}.png"
+
+
+def save_check_figure(out: Path, index: int, figure) -> None:
+    """``probing.picture_sink`` for a visible check: its figure as ``out/figures/check-<index>.png``.
+    Only visible checks get one (their inputs are the visible ones); every failure is ignored."""
+    try:
+        folder = out / FIGURES
+        name = check_figure_name(index)
+        if (folder / name).exists() or (folder.is_dir() and sum(1 for _ in folder.glob("*.png")) >= FIGURE_LIMIT):
+            return
+        png = _png_of(figure)
+        if png is None:
+            return
+        folder.mkdir(exist_ok=True)
+        partial = folder / f".{name}.partial"
+        partial.write_bytes(png)
+        partial.replace(folder / name)
+    except Exception:  # noqa: BLE001 - a figure that cannot be saved is left out of the feedback, nothing more
+        return
+
+
+def _png_of(figure) -> bytes | None:
+    """The figure as PNG bytes at FIGURE_DPI (less for a large figure or a large file); None when it
+    cannot be saved within FIGURE_MAX_BYTES."""
+    import io
+    import math
+
+    width, height = (float(size) for size in figure.get_size_inches())
+    if not (math.isfinite(width) and math.isfinite(height) and width > 0 and height > 0):
+        return None
+    dpi = min(FIGURE_DPI, FIGURE_MAX_PIXELS / max(width, height))
+    for _ in range(2):  # a second try at a resolution that should fit, when the first file is too large
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=dpi)
+        png = buffer.getvalue()
+        if len(png) <= FIGURE_MAX_BYTES:
+            return png
+        dpi *= 0.8 * math.sqrt(FIGURE_MAX_BYTES / len(png))
+    return None
+
+
+def capture_figures(out: Path, index: int, captured: dict, seconds: int) -> None:
+    """Save each figure open after cell ``index`` as ``out/figures/<index>-<number>.png``.
+
+    Only the student's cells call this (probes run after every cell and close their own figures).
+    Figures stay open, as the cells left them: a later cell may draw into one again. A figure already
+    saved is saved again only when its picture changed (``captured``: number -> digest). Nothing here
+    may change a check's result: the folder is the chapter's own, and every failure is ignored."""
+    import hashlib
+
+    folder = out / FIGURES
+    try:
+        from matplotlib._pylab_helpers import Gcf
+
+        with time_limit(seconds), quiet():
+            for manager in Gcf.get_all_fig_managers():  # reads the open figures without changing the current one
+                number, figure = manager.num, manager.canvas.figure
+                png = _png_of(figure)
+                digest = png and hashlib.sha256(png).hexdigest()
+                if png is None or captured.get(number) == digest:
+                    continue
+                captured[number] = digest
+                folder.mkdir(exist_ok=True)
+                name = figure_name(index, int(number))
+                if not (folder / name).exists() and sum(1 for _ in folder.glob("*.png")) >= FIGURE_LIMIT:
+                    return
+                partial = folder / f".{name}.partial"
+                partial.write_bytes(png)
+                partial.replace(folder / name)  # a child killed mid-write leaves no half picture
+    except BaseException:  # noqa: BLE001 - ProbeTimeout included: a figure that cannot be saved in time, or whose
+        return             # drawing raises (a student's draw callback), is left out of the feedback, nothing more
+
+
 # --- the child: one chapter's code -------------------------------------------------------------------
 
 def run_chapter(chapter, cells: list[dict], inputs: Path, out: Path, state: dict, seconds: int) -> None:
     """Run the cells, then every check not yet observed, each within ``seconds``; journal each step."""
     namespace: dict = {"__name__": "__submission__"}
     supervisor = os.getppid()
+    captured: dict = {}  # figure number -> digest of the PNG last saved for it (capture_figures)
     for index, cell in enumerate(cells):
         if index in state["cells"] and state["cells"][index] and state["cells"][index].startswith("skipped"):
             continue
@@ -167,9 +258,12 @@ def run_chapter(chapter, cells: list[dict], inputs: Path, out: Path, state: dict
         except BaseException as error:  # SystemExit from a cell must not end the worker
             problem = f"{type(error).__name__}: {str(error)[:300]}"
         _stop_if_killed(supervisor)
+        _log(out, figures="cell", index=index)  # moves the journal: the supervisor sees the step alive
+        capture_figures(out, index, captured, min(seconds, FIGURE_SECONDS))
+        _stop_if_killed(supervisor)
         _log(out, end="cell", index=index, problem=problem)
     hung, stopped = dict(state["hung"]), state["stopped"]
-    for check in chapter.checks:
+    for number, check in enumerate(chapter.checks):
         if check.grade_id in state["checks"]:
             continue
         _log(out, begin="check", id=check.grade_id, function=check.function)
@@ -181,11 +275,15 @@ def run_chapter(chapter, cells: list[dict], inputs: Path, out: Path, state: dict
                                       error=f"was not called again: it ended the grader's worker in the check "
                                             f"{stopped[check.function]}")
         else:
+            probing.picture_sink = (lambda figure, number=number: save_check_figure(out, number, figure)) \
+                if check.visible else None
             try:
                 with time_limit(seconds), quiet():
                     observation = observe(check, namespace, inputs)
             except ProbeTimeout:  # raised between observe's own handlers
                 observation = Observation(Status.TIMEOUT)
+            finally:
+                probing.picture_sink = None
             if observation.status is Status.TIMEOUT:
                 observation = Observation(Status.TIMEOUT, function=check.function, seconds=seconds)
                 hung[check.function] = check.grade_id

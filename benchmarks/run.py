@@ -11,7 +11,10 @@ targets live there, never in timed tests.
 3. the trusted training step against a bare ``model.fit`` over the same cached tensors (images/s),
    each in a fresh process;
 4. ten submissions graded with ``--jobs 1`` and ``--jobs 2``;
-5. the device the trusted trainer used.
+5. the device the trusted trainer used;
+6. a generated class of 20 (good, partial, blank, broken and hostile notebooks in nbgrader's layout,
+   ``tests/sample_class.py``) for every chapter, graded by the class run (``grade --out``) with 1 and 2
+   jobs (``--class-only`` runs this section alone).
 Needs the photos (FLOWERS_DIR).
 """
 from __future__ import annotations
@@ -152,12 +155,35 @@ def throughput(count: int = 10, assignment: str = "ch05_preprocessing") -> dict[
     return times
 
 
+def class_of_20(students: int = 20) -> dict[int, dict]:
+    """A generated class, every chapter, graded with ``grade submitted/ --out`` with 1 and with 2 jobs."""
+    from tests.sample_class import make_class
+
+    found = {}
+    with tempfile.TemporaryDirectory() as folder:
+        submitted = Path(folder) / "submitted"
+        kinds = make_class(submitted, students, assignments=tuple(course.assignments()))
+        for jobs in (1, 2):
+            out = Path(folder) / f"graded-{jobs}"
+            start = time.perf_counter()
+            done = subprocess.run([sys.executable, "-m", "autograder", "grade", str(submitted), "--jobs", str(jobs),
+                                   "--out", str(out), "--progress", "lines"], cwd=REPO, capture_output=True, text=True)
+            seconds = time.perf_counter() - start
+            counts = next((line for line in done.stdout.splitlines() if " submissions of " in line), done.stderr[-500:])
+            found[jobs] = {"seconds": seconds, "returncode": done.returncode, "summary": counts,
+                           "kinds": {kind: list(kinds.values()).count(kind) for kind in sorted(set(kinds.values()))}}
+    return found
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--class-only", action="store_true", help="only section 6, the class of 20")
     parser.add_argument("--skip-notebooks", action="store_true", help="leave out the nbgrader-way notebook runs")
     parser.add_argument("--quick", action="store_true", help="whole course and training speed only")
     args = parser.parse_args()
     print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}\n")
+    if args.class_only:
+        return print_class_of_20()
     wall, peak, reports = whole_course()
     print("## 1. The whole course of one reference submission (`grade solutions/`)\n")
     print("| chapter | score |\n| --- | ---: |")
@@ -184,8 +210,20 @@ def main() -> int:
         times = throughput()
         print("## 4. Ten submissions (chapter 5 answer keys), 1 and 2 jobs\n")
         print(f"| jobs | wall s |\n| --- | ---: |\n| 1 | {times[1]:.1f} |\n| 2 | {times[2]:.1f} |")
-        print(f"\nthroughput ratio 2 jobs / 1 job = {times[1] / times[2]:.2f}x")
+        print(f"\nthroughput ratio 2 jobs / 1 job = {times[1] / times[2]:.2f}x\n", flush=True)
+        return print_class_of_20()
     return 0
+
+
+def print_class_of_20() -> int:
+    found = class_of_20()
+    print("## 6. A class of 20, every chapter (`grade submitted/ --out`), 1 and 2 jobs\n")
+    print(f"kinds: {found[1]['kinds']}\n")
+    print("| jobs | wall s | per student s | summary |\n| --- | ---: | ---: | --- |")
+    for jobs, row in found.items():
+        print(f"| {jobs} | {row['seconds']:.0f} | {row['seconds'] / 20:.1f} | {row['summary']} (exit {row['returncode']}) |")
+    print(f"\nthroughput ratio 2 jobs / 1 job = {found[1]['seconds'] / found[2]['seconds']:.2f}x")
+    return 0 if all(row["returncode"] == 0 for row in found.values()) else 1
 
 
 if __name__ == "__main__":

@@ -22,6 +22,23 @@ if ! command -v bwrap >/dev/null 2>&1; then
   fi
 fi
 
+# 1b. Chromium, the headless browser tests/test_formgrader_browser.py reads formgrader's pages with
+# (grading never needs it; the test is skipped, saying so, without it, so a failed install is a warning).
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "setup: installing chromium with apt-get"
+    apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; } \
+      || echo "setup: WARNING: apt-get could not install chromium (Ubuntu ships it as a snap); the formgrader browser test will be skipped" >&2
+  elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    echo "setup: installing chromium with sudo apt-get"
+    sudo apt-get install -y -q chromium >/dev/null 2>&1 || { sudo apt-get update -q >/dev/null && sudo apt-get install -y -q chromium >/dev/null; } \
+      || echo "setup: WARNING: apt-get could not install chromium (Ubuntu ships it as a snap); the formgrader browser test will be skipped" >&2
+  else
+    echo "setup: WARNING: chromium is not installed and apt-get is not usable here; the formgrader browser" >&2
+    echo "setup: test will be skipped (Debian: sudo apt-get install chromium; Ubuntu: the chromium snap)." >&2
+  fi
+fi
+
 # 2. The Python environment, every package pinned in requirements.txt.
 if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] <= (3, 13) else "setup: Python 3.11 to 3.13 is needed (TensorFlow 2.21); set PYTHON=python3.11")'
@@ -33,4 +50,5 @@ pip_install -r requirements.txt
 pip_install --no-deps --no-build-isolation -e .
 "$VENV/bin/python" -m pip check
 touch "$VENV/.installed"
-echo "setup: ready ($("$VENV/bin/python" --version), bubblewrap: $(command -v bwrap || echo missing))"
+echo "setup: ready ($("$VENV/bin/python" --version), bubblewrap: $(command -v bwrap || echo missing)," \
+  "chromium: $(command -v chromium || command -v chromium-browser || echo missing))"

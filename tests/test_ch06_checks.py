@@ -87,6 +87,57 @@ def build_model(num_classes, input_shape):
 """
 
 
+def test_the_judges_own_loss_is_the_kit_models_loss_in_keras():
+    """judges.kit_loss (NumPy) gives what Keras computes for the kit model, before and after training."""
+    import keras
+
+    case = cases.VISIBLE_TRAIN
+    model, train_dataset, val_dataset = case.model_and_data()
+    splits = case.splits()
+    for _ in range(2):
+        for name, dataset in (("train", train_dataset), ("val", val_dataset)):
+            keras_loss = model.evaluate(dataset, verbose=0, return_dict=True)["loss"]
+            assert judges.kit_loss(model.get_weights(), splits[name]) == pytest.approx(keras_loss, rel=1e-4, abs=1e-5)
+        model.fit(train_dataset, epochs=1, verbose=0)
+
+
+def _train_model_verdict(train_model, case=cases.VISIBLE_TRAIN):
+    from autograder.chapters.ch06 import probes, reference
+
+    return judges.train_model(probes.train_model(train_model, case, REPO), reference.train_model(case, REPO))
+
+
+def test_train_model_is_judged_by_the_weights_it_leaves_not_by_what_the_model_says():
+    """A History written by hand, fit and get_weights replaced, or weights nudged without training: each fails,
+    because the judge computes the loss of the weights read from the model's own variables."""
+    import keras
+
+    def honest(model, train_dataset, val_dataset, epochs=10):
+        return model.fit(train_dataset, validation_data=val_dataset, epochs=epochs, verbose=0)
+
+    def nudged(model, train_dataset, val_dataset, epochs=10):
+        """Moves every weight a little and claims the validation loss the weights really give."""
+        model.set_weights([weight + 0.01 for weight in model.get_weights()])
+        history = keras.callbacks.History()
+        history.set_model(model)
+        history.epoch = list(range(epochs))
+        loss = model.evaluate(val_dataset, verbose=0, return_dict=True)
+        history.history = {"loss": [1.0] * epochs, "accuracy": [0.9] * epochs,
+                           "val_loss": [loss["loss"]] * epochs, "val_accuracy": [loss["accuracy"]] * epochs}
+        return history
+
+    def trained_twice_as_long(model, train_dataset, val_dataset, epochs=10):
+        """Really trains; the History of the second fit is the one returned: consistent with the weights."""
+        model.fit(train_dataset, epochs=epochs, verbose=0)
+        return model.fit(train_dataset, validation_data=val_dataset, epochs=epochs, verbose=0)
+
+    verdict = _train_model_verdict(honest)
+    assert verdict.ok and verdict.message == "2 epochs trained, with loss and accuracy for both splits in the History."
+    assert _train_model_verdict(trained_twice_as_long).ok
+    verdict = _train_model_verdict(nudged)
+    assert not verdict.ok and "was not trained" in verdict.message, verdict.message
+
+
 def test_a_wrong_head_in_build_model_costs_only_the_checks_that_read_it(tmp_path):
     """A fault costs only its own checks: the compile and training checks hand compile_model and
     train_model the kit's models, so a wrong head in build_model fails the build checks alone (and the

@@ -188,3 +188,35 @@ def test_a_missing_sqlite_gradebook_is_not_created(graded_class, tmp_path, monke
     assert cli.main(["grade", str(tmp_path), "--gradebook", "sqlite:///gradebook.db"]) == 2
     assert "`nbgrader generate_assignment` creates it" in capsys.readouterr().err
     assert not (tmp_path / "gradebook.db").exists()
+
+
+def test_the_autograded_copy_is_written_refreshed_and_never_over_nbgraders_own(graded_class, tmp_path):
+    """formgrader and `generate_feedback` need autograded/<student>/<assignment>/: the batch grader writes it
+    (and rewrites its own copy on a regrade), but a folder `nbgrader autograde` wrote is left as it is."""
+    root, reports = graded_class
+    course_root = tmp_path / "course"
+    shutil.copytree(root / "submitted", course_root / "submitted")
+    moved = {Path(report.submission).parent.parent.name:
+             replace(report, submission=str(course_root / "submitted" / Path(report.submission).relative_to(root / "submitted")))
+             for report in reports}
+    config = kit_gradebook.nbgrader_config(root)
+
+    assert kit_gradebook.place_autograded(moved["key"], "key", NAME, config) is None
+    copied = course_root / "autograded" / "key" / NAME
+    assert (copied / f"{NAME}.ipynb").read_bytes() == Path(moved["key"].submission).read_bytes()
+    assert (copied / "timestamp.txt").is_file() and (copied / kit_gradebook.BATCH_MARK).is_file()
+    # A regrade after a resubmission refreshes the batch grader's own copy.
+    Path(moved["key"].submission).write_text(Path(moved["key"].submission).read_text() + " ")
+    assert kit_gradebook.place_autograded(moved["key"], "key", NAME, config) is None
+    assert (copied / f"{NAME}.ipynb").read_bytes() == Path(moved["key"].submission).read_bytes()
+
+    nbgraders = course_root / "autograded" / "wrong" / NAME
+    nbgraders.mkdir(parents=True)
+    (nbgraders / f"{NAME}.ipynb").write_text("executed by nbgrader autograde")
+    problem = kit_gradebook.place_autograded(moved["wrong"], "wrong", NAME, config)
+    assert "`nbgrader autograde` wrote it" in problem
+    assert (nbgraders / f"{NAME}.ipynb").read_text() == "executed by nbgrader autograde"
+    # Outside a course's submitted/ folder there is nothing to copy.
+    lone = replace(reports[0], submission=str(tmp_path / "elsewhere" / "key" / NAME / f"{NAME}.ipynb"))
+    assert kit_gradebook.place_autograded(lone, "key", NAME, config) is None
+    assert not (tmp_path / "elsewhere").exists()

@@ -35,6 +35,12 @@ def pair(result, function: str) -> tuple:
     return result[0], result[1]
 
 
+# Where the figure a visible check's plotting function drew goes, as a picture for the student's feedback
+# page: set by the batch grader's worker around each visible check (autograder/worker.py), None elsewhere.
+# Never read by a check.
+picture_sink: Callable | None = None
+
+
 def figure_of(draw: Callable, *args, colorbars: bool = False, **kwargs) -> dict:
     """Call ``draw(*args, **kwargs)``, read the figure it returns through its ``Axes``
     (:func:`autograder.plotdata.figure_data`) and close every figure, whatever happens."""
@@ -47,6 +53,8 @@ def figure_of(draw: Callable, *args, colorbars: bool = False, **kwargs) -> dict:
         found = figure_data(figure)
         if colorbars:
             found["colorbars"] = sum(1 for axes in figure.get_axes() if getattr(axes, "_colorbar", None))
+        if picture_sink is not None:
+            picture_sink(figure)
         return found
     finally:
         plt.close("all")

@@ -43,10 +43,22 @@ class Train:
     epochs: int
     seed: int
 
-    def model_and_data(self):
-        """A compiled kit model and datasets small enough to train in a second."""
+    def splits(self) -> dict[str, dict[str, np.ndarray]]:
+        """The kit's tiny training and validation sets, from the seed: 32 and 16 images of 12 x 12 x 3
+        (float32, 0-255) with labels 0-4 (int32)."""
+        rng = np.random.default_rng(self.seed)
+        found = {}
+        for name, count in (("train", 32), ("val", 16)):
+            images = rng.integers(0, 256, size=(count, 12, 12, 3)).astype("float32")
+            found[name] = {"images": images,
+                           "labels": rng.integers(0, len(data.CLASS_NAMES), size=count).astype("int32")}
+        return found
+
+    def model(self):
+        """The kit's tiny compiled model, its weights drawn from the seed: Rescaling(1/255), Conv2D(4, 3,
+        relu), Flatten, Dense(5) logits; Adam(0.01) and sparse categorical cross-entropy from logits.
+        ``judges.kit_loss`` computes its loss with NumPy alone."""
         import keras
-        import tensorflow as tf
 
         keras.utils.set_random_seed(self.seed)
         model = keras.Sequential([keras.Input((12, 12, 3)), keras.layers.Rescaling(1 / 255),
@@ -54,13 +66,15 @@ class Train:
                                   keras.layers.Dense(len(data.CLASS_NAMES))])
         model.compile(optimizer=keras.optimizers.Adam(0.01),
                       loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
-        rng = np.random.default_rng(self.seed)
+        return model
 
-        def split(count):
-            images = rng.integers(0, 256, size=(count, 12, 12, 3)).astype("float32")
-            labels = rng.integers(0, len(data.CLASS_NAMES), size=count).astype("int32")
-            return tf.data.Dataset.from_tensor_slices((images, labels)).batch(8)
-        return model, split(32), split(16)
+    def model_and_data(self):
+        """The compiled kit model and its datasets (batches of 8), small enough to train in a second."""
+        import tensorflow as tf
+
+        model, splits = self.model(), self.splits()
+        return model, *(tf.data.Dataset.from_tensor_slices((splits[name]["images"], splits[name]["labels"])).batch(8)
+                        for name in ("train", "val"))
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ...core import Verdict
 from .. import earned
 
@@ -85,13 +87,47 @@ def compile_model(found: dict, expected: dict) -> Verdict:
                    "accuracy tracked.")
 
 
+def kit_loss(weights: list, split: dict) -> float:
+    """The kit model's mean loss on ``split`` (sparse categorical cross-entropy from logits), with NumPy
+    alone: Rescaling(1/255), Conv2D(4, 3, relu, no padding), Flatten, Dense(5) (``cases.Train.model``)."""
+    kernel, bias, dense, dense_bias = (np.asarray(weight, dtype="float64") for weight in weights)
+    images = np.asarray(split["images"], dtype="float64") / 255.0                    # (N, 12, 12, 3)
+    windows = np.lib.stride_tricks.sliding_window_view(images, (3, 3), axis=(1, 2))  # (N, 10, 10, 3, 3, 3)
+    features = np.maximum(np.einsum("nhwcij,ijck->nhwk", windows, kernel) + bias, 0.0)
+    logits = features.reshape(len(images), -1) @ dense + dense_bias                   # (N, 5)
+    logits -= logits.max(axis=1, keepdims=True)
+    log_probabilities = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    labels = np.asarray(split["labels"], dtype=int)
+    return float(-log_probabilities[np.arange(len(labels)), labels].mean())
+
+
+def _weights_problem(weights, initial) -> str | None:
+    if not isinstance(weights, list) or len(weights) != len(initial) or any(
+            np.shape(weight) != np.shape(start) for weight, start in zip(weights, initial)):
+        return "the kit model's weights could not be read back after train_model"
+    if not all(np.all(np.isfinite(weight)) for weight in weights):
+        return "the kit model's weights are not finite numbers after train_model"
+    return None
+
+
 def train_model(found: dict, expected: dict) -> Verdict:
+    """Trained is read from the weights the model was left with: their loss on the kit's training batches,
+    computed here, must fall below the loss of the weights it started from, and the History's last val_loss
+    must be the loss those weights give on the validation batches (a History written by hand is not)."""
     if not found["history"]:
         return Verdict(False, f"train_model returned a {found['type']}, expected the History that fit returns.",
                        "Return what model.fit(...) returns: `history = model.fit(...)`, then `return history`.")
-    if not found["changed"] or not found.get("same_model", True):
-        return Verdict(False, "the model given to train_model was not trained (its weights did not change).",
-                       "Call fit on the model you were given, not on a new one.")
+    not_trained = "Call fit on the model you were given, not on a new one, and return the History fit returns."
+    if not found.get("same_model", True):
+        return Verdict(False, "the model given to train_model was not trained (the History belongs to another "
+                              "model).", not_trained)
+    problem = _weights_problem(found.get("weights"), expected["initial"])
+    if problem:
+        return Verdict(False, f"the model given to train_model was not trained: {problem}.", not_trained)
+    before, after = (kit_loss(weights, expected["train"]) for weights in (expected["initial"], found["weights"]))
+    if not after < before - 1e-3:
+        return Verdict(False, f"the model given to train_model was not trained (its loss on the training batches "
+                              f"is {after:.4f}, and was {before:.4f} before).", not_trained)
     logs, epochs = found["logs"], expected["epochs"]
     missing = [key for key in expected["keys"] if key not in logs]
     if any(key.startswith("val_") for key in missing):
@@ -103,6 +139,11 @@ def train_model(found: dict, expected: dict) -> Verdict:
     if lengths != {epochs}:
         return Verdict(False, f"the History covers {sorted(lengths)} epochs, expected {epochs}.",
                        "Pass epochs=epochs to fit (not a number written in the code).")
+    reported, actual = logs["val_loss"][-1], kit_loss(found["weights"], expected["val"])
+    if not math.isclose(reported, actual, rel_tol=1e-3, abs_tol=1e-3):
+        return Verdict(False, f"the model given to train_model was not trained as its History says: the History "
+                              f"ends with val_loss {reported:.4f}, but the weights the model was left with give "
+                              f"{actual:.4f} on the validation batches.", not_trained)
     return Verdict(True, f"{epochs} epochs trained, with loss and accuracy for both splits in the History.")
 
 

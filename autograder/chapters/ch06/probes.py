@@ -27,16 +27,19 @@ def compile_model(compile_model, case: cases.Compile, inputs_dir: Path) -> dict:
 
 
 def train_model(train_model, case: cases.Train, inputs_dir: Path) -> dict:
+    """The History, and the weights the model was left with, read from its variables as they were before
+    train_model saw the model. Whether it trained is decided by the judge, from those weights alone (their
+    loss, computed with NumPy), never from what the History or the model's own methods report."""
     import keras
 
     model, train_dataset, val_dataset = case.model_and_data()
-    before = [w.copy() for w in model.get_weights()]
+    variables = list(model.weights)   # the model's own variables, before any student code holds the model
     history = train_model(model, train_dataset, val_dataset, case.epochs)
-    changed = any(not np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+    weights = [np.array(keras.ops.convert_to_numpy(variable.value), dtype="float32") for variable in variables]
     if not isinstance(history, keras.callbacks.History):
-        return {"history": False, "type": type(history).__name__, "changed": changed}
+        return {"history": False, "type": type(history).__name__, "weights": weights}
     logs = {str(key): [float(value) for value in values] for key, values in history.history.items()}
-    return {"history": True, "logs": logs, "epoch": [int(e) for e in history.epoch], "changed": changed,
+    return {"history": True, "logs": logs, "epoch": [int(e) for e in history.epoch], "weights": weights,
             "same_model": history.model is model}
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from ... import training
 from .. import earned
 from . import cases
@@ -20,7 +22,11 @@ def compile_model(case: cases.Compile, inputs_dir: Path) -> dict:
 
 
 def train_model(case: cases.Train, inputs_dir: Path) -> dict:
-    return {"epochs": case.epochs, "keys": ["accuracy", "loss", "val_accuracy", "val_loss"]}
+    """The epochs and History keys wanted, the kit model's weights before training (drawn here, in the
+    grader, from the case's seed) and the two tiny splits, for the judge's own loss."""
+    return {"epochs": case.epochs, "keys": ["accuracy", "loss", "val_accuracy", "val_loss"],
+            "initial": [np.asarray(weight, dtype="float32") for weight in case.model().get_weights()],
+            **case.splits()}
 
 
 def accuracy(case: cases.Accuracy, inputs_dir: Path) -> dict:
