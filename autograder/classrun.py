@@ -282,7 +282,7 @@ def _grade_session(session: Session, test_dir: Path | None) -> tuple[list[Chapte
     found = []
     for item in todo:
         if item.chapter is None:
-            found.append(grading.unknown_chapter_report(item.path, grading._why_unknown(item.path)))
+            found.append(grading.unknown_chapter_report(item.path, grading.why_unknown(item.path)))
         else:
             found.append(by_path[str(item.path)])
     return found, None, time.monotonic() - started
@@ -302,7 +302,7 @@ def preflight(sessions: list[Session]) -> str | None:
     rather than a "failed to grade" result for every student that --resume would then keep."""
     from . import data
 
-    reason = sandbox._probe(sandbox._bwrap_path()) if sandbox.sandbox_mode() == "require" else None
+    reason = sandbox.unavailable_reason() if sandbox.sandbox_mode() == "require" else None
     if reason is not None:
         return (f"bubblewrap is required (AUTOGRADER_SANDBOX=require) but cannot be used: {reason}. "
                 f"{sandbox.INSTALL_HINT}")

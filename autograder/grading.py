@@ -404,11 +404,12 @@ def grade_path(path: Path, chapter_name: str | None = None, test_dir: Path | Non
         graded = list(pool.map(lambda session: grade_many(session, test_dir), groups))
     by_path = {str(report.submission): report for reports in graded for report in reports}
     for unknown in (path for path in paths if str(path) not in by_path):
-        by_path[str(unknown)] = unknown_chapter_report(unknown, _why_unknown(unknown))
+        by_path[str(unknown)] = unknown_chapter_report(unknown, why_unknown(unknown))
     return [by_path[str(path)] for path in paths]
 
 
-def _why_unknown(path: Path) -> str:
+def why_unknown(path: Path) -> str:
+    """Why the chapter of ``path`` cannot be told from its name."""
     try:
         chapter_for(path)
     except KeyError as error:

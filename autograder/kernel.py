@@ -73,8 +73,7 @@ def command(connection_file: str, extra: list[str], cwd: Path) -> tuple[list[str
     Raises SystemExit with the reason when it must not start."""
     info = json.loads(Path(connection_file).read_text())
     kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", connection_file, *extra]
-    mode, bwrap = sandbox.sandbox_mode(), sandbox._bwrap_path()
-    reason = sandbox._probe(bwrap) if mode != "off" else "AUTOGRADER_SANDBOX=off"
+    mode, reason = sandbox.sandbox_mode(), sandbox.unavailable_reason()
     if reason is not None:
         if mode == "require":
             raise SystemExit(f"flowers-sandboxed: bubblewrap is required (AUTOGRADER_SANDBOX=require) but "
@@ -96,8 +95,8 @@ def command(connection_file: str, extra: list[str], cwd: Path) -> tuple[list[str
     full_env = {"PATH": f"{os.path.dirname(sys.executable)}:/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp",
                 "TMPDIR": "/tmp", "MPLCONFIGDIR": "/tmp/mpl", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
                 **env}
-    return sandbox._bwrap_command(bwrap, kernel, [str(p) for p in read_only], [str(p) for p in writable],
-                                  full_env, str(cwd), LIMITS.file_bytes), None
+    return sandbox.bwrap_command(kernel, [str(p) for p in read_only], [str(p) for p in writable],
+                                 full_env, str(cwd), LIMITS.file_bytes), None
 
 
 def _inside(path: Path, folder: Path) -> bool:

@@ -88,6 +88,12 @@ def bubblewrap_usable() -> bool:
     return _probe(_bwrap_path()) is None
 
 
+def unavailable_reason() -> str | None:
+    """Why student code would run without the sandbox now (the mode is off, or bubblewrap cannot be
+    used), or None when it runs sandboxed. The workers, the nbgrader kernel and the class run ask this."""
+    return _probe(_bwrap_path()) if sandbox_mode() != "off" else "AUTOGRADER_SANDBOX=off"
+
+
 @functools.lru_cache(maxsize=None)
 def _bwrap_help(bwrap: str) -> str:
     with contextlib.suppress(OSError, subprocess.SubprocessError):
@@ -117,6 +123,14 @@ def _python_binds(argv0: str) -> list[str]:
                 break
             path = os.path.normpath(os.path.join(os.path.dirname(path), link))
     return args
+
+
+def bwrap_command(argv: Sequence[str], read_only: Sequence[str], writable: Sequence[str], env: Mapping[str, str],
+                  cwd: str, scratch_bytes: int) -> list[str]:
+    """The bubblewrap command line that runs ``argv`` as the workers run (see :func:`run_worker`), for a
+    launcher that starts the process itself (the nbgrader kernel, :mod:`autograder.kernel`). Ask
+    :func:`unavailable_reason` first."""
+    return _bwrap_command(_bwrap_path(), argv, read_only, writable, env, cwd, scratch_bytes)
 
 
 def _bwrap_command(bwrap: str, argv: Sequence[str], read_only: Sequence[str],
@@ -259,7 +273,7 @@ def run_worker(argv: list[str], *, read_only: Sequence[Path] = (), writable: Seq
     launching give a WorkerRun with exit code 126 and the reason on stderr.
     """
     mode, bwrap = sandbox_mode(), _bwrap_path()
-    reason = _probe(bwrap) if mode != "off" else "AUTOGRADER_SANDBOX=off"
+    reason = unavailable_reason()
     sandboxed, warning = reason is None, None
     if mode == "require" and not sandboxed:
         raise SandboxUnavailable(f"bubblewrap is required (AUTOGRADER_SANDBOX=require) but cannot "

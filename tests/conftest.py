@@ -1,6 +1,7 @@
 """Shared fixtures: paths, the Agg backend, and notebooks built from the committed folders."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -120,19 +121,33 @@ def wrong_notebook(assignment: str, fixture: Path, folder: Path, base: str = "so
     return write_notebook(notebook, Path(folder) / assignment / f"{Path(fixture).stem}.ipynb")
 
 
+def shared_folder(tmp_path_factory, name: str) -> Path:
+    """A folder every test worker of this run sees (xdist workers share the parent of their temporary
+    folders): for what is made once per run. Hold ``once(folder)`` while making or reading it."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / name
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+@contextlib.contextmanager
+def once(folder: Path):
+    """A lock on ``folder``, across test workers."""
+    import fcntl
+
+    with open(folder / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 @pytest.fixture(scope="session")
 def student_wheel(tmp_path_factory) -> Path:
     """The student wheel (``student/``), built once for the whole run: test workers share the parent of
     their temporary folders, and a lock keeps two builds from sharing ``student/build`` at once."""
-    import fcntl
-
     from autograder import bundles
 
-    base = tmp_path_factory.getbasetemp()
-    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "student-wheel"
-    folder.mkdir(exist_ok=True)
-    with open(folder / "lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    folder = shared_folder(tmp_path_factory, "student-wheel")
+    with once(folder):
         built = sorted(folder.glob("*.whl")) or [bundles.build_student_wheel(folder)]
     assert len(built) == 1, built
     return built[0]

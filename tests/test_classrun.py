@@ -8,7 +8,6 @@ grades the same class again into its own folder: it kills the run half-way with 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import shutil
@@ -22,7 +21,7 @@ import pytest
 
 from autograder import classrun, cli, exports, grading, report
 
-from .conftest import REPO, filled_release, photos_or_skip, write_notebook
+from .conftest import REPO, filled_release, once, photos_or_skip, shared_folder, write_notebook
 from .sample_class import make_class
 
 pytestmark = pytest.mark.slow
@@ -53,12 +52,9 @@ def results_in(out: Path) -> dict[str, dict]:
 def graded_class(tmp_path_factory):
     """(class folder, {student: kind}, out folder, the finished command) for the class of 20."""
     photos_or_skip()
-    base = tmp_path_factory.getbasetemp()
-    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "classrun-graded"
-    folder.mkdir(exist_ok=True)
+    folder = shared_folder(tmp_path_factory, "classrun-graded")
     submitted, out = folder / "submitted", folder / "out"
-    with open(folder / "lock", "w") as lock:  # the first test worker grades; any other reads its outputs
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with once(folder):  # the first test worker grades; any other reads its outputs
         if not (folder / "done.json").exists():
             shutil.rmtree(submitted, ignore_errors=True)
             shutil.rmtree(out, ignore_errors=True)

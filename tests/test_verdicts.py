@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from .conftest import REPO
+from .conftest import REPO, once, shared_folder
 
 GOLDEN = json.loads((REPO / "tests" / "golden" / "verdicts.json").read_text())
 # Verdicts changed on purpose since the snapshot, one file per chapter (tests/golden/changed/chNN.json:
@@ -23,6 +23,21 @@ CHANGED_ON_PURPOSE = {(path.stem, entry["submission"], entry["grade_id"]): entry
 # runs, and only the grader side has it): it judges their form, so a wrong heat map may pass there.
 # What the answer key passes, it must still pass.
 PREVIEW_ONLY = {"check_gradcam_heatmaps", "check_explain_examples"}
+
+
+@pytest.fixture(scope="session")
+def grader_snapshot(tmp_path_factory):
+    """The grader route's verdicts of a chapter, computed once per run: both tests below compare with them."""
+    folder = shared_folder(tmp_path_factory, "grader-verdicts")
+
+    def snapshot(chapter: str) -> dict:
+        (folder / chapter).mkdir(exist_ok=True)
+        with once(folder / chapter):   # one lock per chapter: two workers can take two chapters at once
+            saved = folder / chapter / "saved.json"
+            if not saved.exists():
+                saved.write_text(json.dumps(_snapshot(chapter, folder / chapter, "grader")))
+            return json.loads(saved.read_text())
+    return snapshot
 
 
 def _snapshot(chapter, tmp_path, route) -> dict:
@@ -38,8 +53,8 @@ def _snapshot(chapter, tmp_path, route) -> dict:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("chapter", sorted(GOLDEN))
-def test_every_fixture_gets_the_verdict_it_got_before(chapter, tmp_path, photos):
-    found, golden = _snapshot(chapter, tmp_path, "grader"), GOLDEN[chapter]
+def test_every_fixture_gets_the_verdict_it_got_before(chapter, grader_snapshot, photos):
+    found, golden = grader_snapshot(chapter), GOLDEN[chapter]
     # Fixtures and checks may be added since the snapshot; none of those in it may go or change.
     assert set(golden) <= set(found), f"fixtures gone: {sorted(set(golden) - set(found))}"
     for submission, verdicts in golden.items():
@@ -54,9 +69,9 @@ def test_every_fixture_gets_the_verdict_it_got_before(chapter, tmp_path, photos)
 
 @pytest.mark.slow
 @pytest.mark.parametrize("chapter", sorted(GOLDEN))
-def test_the_student_side_gives_the_grader_verdict_on_every_visible_check(chapter, tmp_path, photos):
+def test_the_student_side_gives_the_grader_verdict_on_every_visible_check(chapter, tmp_path, grader_snapshot, photos):
     """Answers shipped as data judge exactly as the reference does: same status, points and message."""
-    student, grader = _snapshot(chapter, tmp_path, "student"), _snapshot(chapter, tmp_path, "grader")
+    student, grader = _snapshot(chapter, tmp_path, "student"), grader_snapshot(chapter)
     assert set(student) == set(grader)
     for submission, verdicts in student.items():
         assert verdicts, submission
