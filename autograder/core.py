@@ -169,7 +169,7 @@ def observe(check: Check, namespace: dict, inputs_dir: Path) -> Observation:
     for name in (check.function, *check.also):
         function = namespace.get(name)
         if function is None:
-            return Observation(Status.MISSING, function=name)
+            return Observation(Status.MISSING, function=name, value=similar_name(name, namespace))
         if not callable(function):
             return Observation(Status.ERROR, error=f"`{name}` is a {type(function).__name__}, not a function")
         functions.append(function)
@@ -187,6 +187,17 @@ def observe(check: Check, namespace: dict, inputs_dir: Path) -> Observation:
         frames = traceback.format_exception(type(error), error, error.__traceback__)
         return Observation(Status.ERROR, error=_relative(_one_line(error), folders),
                            traceback=_relative("".join(frames[-3:])[-1500:], folders))
+
+
+def similar_name(name: str, namespace: dict) -> str | None:
+    """The function in ``namespace`` whose name is closest to ``name`` (a stub renamed by a typo or a
+    change of case: ``count_photo``, ``Count_Photos``), or None. Only shown in a message."""
+    import difflib
+
+    candidates = {str(key).lower(): str(key) for key, value in list(namespace.items())[:5000]
+                  if isinstance(key, str) and not key.startswith("_") and callable(value)}
+    found = difflib.get_close_matches(name.lower(), sorted(candidates), n=1, cutoff=0.8)
+    return candidates[found[0]][:80] if found else None
 
 
 def _folder_names(inputs_dir: Path) -> tuple[str, ...]:
@@ -248,7 +259,9 @@ def score(check: Check, observation, expected: Any) -> CheckResult:
         return not_attempted(name, check.points, check.function, check.visible)
     if status is Status.MISSING:
         missing = found.function or check.function
-        return failed(*args, f"{check.description}: no function named `{missing}` was found.",
+        similar = f" Did you mean `{found.value}`? A function of that name was found." \
+            if isinstance(found.value, str) and found.value else ""
+        return failed(*args, f"{check.description}: no function named `{missing}` was found.{similar}",
                       f"Keep the name and signature of `{missing}` exactly as given, and run its cell.",
                       check.visible)
     if status is Status.TIMEOUT:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -146,3 +147,25 @@ def test_table_and_gradescope_results():
     document = report.gradescope_results([chapter])
     assert document["score"] == 2 and [test["score"] for test in document["tests"]] == [2, 0]
     assert "Hint:" in document["tests"][1]["output"] and "a note" in document["output"]
+
+
+def test_a_missing_function_names_the_closest_one_the_notebook_defines():
+    """A stub renamed by a typo or a change of case gets a "did you mean"; nothing close, no guess."""
+    from autograder.chapters import get_chapter
+    from autograder.core import Observation, Status, observe, score, similar_name
+
+    def count_photo(folder):
+        return {}
+
+    assert similar_name("count_photos", {"count_photo": count_photo}) == "count_photo"
+    assert similar_name("count_photos", {"Count_Photos": count_photo}) == "Count_Photos"
+    assert similar_name("count_photos", {"count_photo": 3, "_count_photos": count_photo}) is None
+    assert similar_name("count_photos", {"balance_ratio": count_photo}) is None
+    check = get_chapter("ch03").check("check_count_photos")
+    found = observe(check, {"count_photo": count_photo}, Path("."))
+    assert found.status is Status.MISSING and found.value == "count_photo"
+    result = score(check, Observation.from_plain(found.plain()), None)
+    assert result.points == 0 and result.message.endswith(
+        "no function named `count_photos` was found. Did you mean `count_photo`? A function of that name was found.")
+    result = score(check, Observation(Status.MISSING, function="count_photos"), None)
+    assert result.message.endswith("no function named `count_photos` was found.")

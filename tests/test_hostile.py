@@ -128,8 +128,10 @@ TABLE = [
         "no function named `classify_duplicates`", "", (), "a",
         nb_gap=NOTEBOOK_DROPPED.format("a solution cell is flagged as a grade cell (MissingEntry)")),
     # --- missing, renamed, wrong signature, types, NaN ---------------------------------------------------------
-    # Neither grader says "did you mean `count_photo`?" (yet): the fragment is what they say now.
-    Row("renamed_function", NAMES, "ch03", "count_photos", ("count_photos",), "no function named `count_photos`",
+    # The batch grader names the closest function the notebook defines; under nbgrader the test cell's own
+    # NameError is what the student sees.
+    Row("renamed_function", NAMES, "ch03", "count_photos", ("count_photos",),
+        r"no function named `count_photos` was found\. Did you mean `count_photo`\?",
         "NameError", course="a"),  # the feedback keeps "NameError: ..." only (autograder/feedback.py)
     Row("wrong_signature", NAMES, "ch03", "balance_ratio", ("balance_ratio",),
         "missing 1 required positional argument"),
