@@ -31,10 +31,12 @@ The steps, in this order:
 """
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import json
 import secrets
+import shutil
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -49,6 +51,8 @@ from .report import ChapterReport
 RESULT_FORMAT = "flowers-course-kit student result 1"
 STUDENTS = "students"
 FEEDBACK = "feedback"
+WORK = ".work"        # the students' work folders while they are graded
+LOCK = ".lock"        # held by the run writing the folder
 # What every check of a notebook that never ran says (core.score for NO_RESULT): "failed to grade".
 NOT_RUN = "no result came back from your code"
 EXIT_OK, EXIT_GRADER_FAILED = 0, 2
@@ -269,12 +273,13 @@ def _new_run_id() -> str:
     return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
 
 
-def _grade_session(session: Session, test_dir: Path | None) -> tuple[list[ChapterReport] | None, str | None, float]:
+def _grade_session(session: Session, test_dir: Path | None,
+                   work_root: Path | None = None) -> tuple[list[ChapterReport] | None, str | None, float]:
     started = time.monotonic()
     todo = session.to_grade
     graded = [item for item in todo if item.chapter is not None]
     try:
-        reports = grading.grade_many([(item.path, item.chapter) for item in graded], test_dir)
+        reports = grading.grade_many([(item.path, item.chapter) for item in graded], test_dir, work_root=work_root)
     except Exception as error:  # noqa: BLE001 - the sandbox or the photos missing: this session, said why
         reason = str(error.args[0] if error.args else error)
         return None, f"the grader could not run: {reason}", time.monotonic() - started
@@ -342,7 +347,43 @@ def run(args) -> int:
         print(f"error: {problem}", file=sys.stderr)
         return EXIT_GRADER_FAILED
     out_dir.mkdir(parents=True, exist_ok=True)
+    with _only_run(out_dir) as busy:
+        if busy:
+            print(f"error: another grading run is writing to {out_dir} now: wait for it to end, or choose another "
+                  "--out folder", file=sys.stderr)
+            return EXIT_GRADER_FAILED
+        return _run_locked(args, out_dir, test_dir, sessions)
+
+
+@contextlib.contextmanager
+def _only_run(out_dir: Path):
+    """Yields True when another run holds ``DIR/.lock`` (two runs writing one folder would mix their results).
+    The lock is the kernel's (flock): a run that is killed lets go of it."""
+    import fcntl
+
+    with open(out_dir / LOCK, "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield True
+            return
+        yield False
+
+
+def _run_locked(args, out_dir: Path, test_dir: Path | None, sessions: list[Session]) -> int:
     _remove_leftovers(out_dir)
+    # The students' work folders (inputs, the held-out photos, the workers' outputs) live in DIR/.work while
+    # they are graded: a run that is killed leaves them there, and the next run clears them.
+    work_root = out_dir / WORK
+    shutil.rmtree(work_root, ignore_errors=True)
+    work_root.mkdir()
+    try:
+        return _grade_class(args, out_dir, test_dir, sessions, work_root)
+    finally:
+        shutil.rmtree(work_root, ignore_errors=True)
+
+
+def _grade_class(args, out_dir: Path, test_dir: Path | None, sessions: list[Session], work_root: Path) -> int:
     run_id, started = _new_run_id(), time.monotonic()
     everyone = [item for session in sessions for item in session.submissions]
     for item in everyone:
@@ -356,7 +397,7 @@ def run(args) -> int:
     failures = 0
     with _progress_bar(len(sessions), skipped, args.progress) as bar, \
             ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        futures = {pool.submit(_grade_session, session, test_dir): session for session in waiting}
+        futures = {pool.submit(_grade_session, session, test_dir, work_root): session for session in waiting}
         for done, future in enumerate(as_completed(futures), start=skipped + 1):
             session = futures[future]
             reports, problem, seconds = future.result()

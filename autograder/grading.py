@@ -295,16 +295,17 @@ def _read_figures(item: _Item) -> list[dict]:
 
 
 def grade_many(submissions: list[tuple[Path, Chapter]], test_dir: Path | None = None,
-               step_seconds: int | None = None) -> list[ChapterReport]:
+               step_seconds: int | None = None, work_root: Path | None = None) -> list[ChapterReport]:
     """Grade the chapter notebooks of **one** student's submission together (one worker per Keras
     flavour, one trusted evaluator). Never mix students here: they would share a sandbox.
-    ``step_seconds`` replaces each chapter's limit per cell and per check (tests use a short one)."""
+    ``step_seconds`` replaces each chapter's limit per cell and per check (tests use a short one);
+    ``work_root`` holds the temporary work folder (default: the system's temporary folder)."""
     if not submissions:
         return []
     for _, chapter in submissions:
         if chapter.photos or chapter.prepare_private is not None:
             data.resolve_data_dir()  # FlowersDataUnavailable: this chapter cannot be graded without the photos
-    with tempfile.TemporaryDirectory(prefix="autograder-") as work_dir:
+    with tempfile.TemporaryDirectory(prefix="autograder-", dir=work_root) as work_dir:
         work = Path(work_dir)
         items = []
         for index, (path, chapter) in enumerate(submissions):

@@ -186,6 +186,7 @@ def test_killed_run_resumes_each_submission_once(graded_class, tmp_path):
     assert not left, f"left running after the grader was killed: {left}"
     before = results_in(out)  # every file named like a result is a whole one
     assert 0 < len(before) < STUDENTS
+    assert list((out / classrun.WORK).iterdir()), "the killed run's work folders stay in DIR/.work, not in /tmp"
     saved = {student: (out / "students" / student / f"{ASSIGNMENT}.json").read_bytes() for student in before}
     (first_run,) = {document["run_id"] for document in before.values()}
 
@@ -202,6 +203,21 @@ def test_killed_run_resumes_each_submission_once(graded_class, tmp_path):
     assert f"{len(rest)} graded, {len(before)} skipped by resume" in again.stdout
     progress = [line for line in again.stderr.splitlines() if line.startswith("[")]
     assert len(progress) == len(rest), "each submission graded exactly once over the two runs"
+    assert not (out / classrun.WORK).exists(), "the work folders are cleared"
+
+
+def test_two_runs_never_write_one_folder_at_once(graded_class, tmp_path):
+    """While a run holds DIR/.lock, a second run into DIR is refused and writes nothing."""
+    import fcntl
+
+    submitted, _, _, _ = graded_class
+    out = tmp_path / "out"
+    out.mkdir()
+    with open(out / classrun.LOCK, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        second = run_grade(submitted, "--jobs", 2, "--out", out)
+    assert second.returncode == 2 and "another grading run is writing to" in second.stderr
+    assert sorted(path.name for path in out.iterdir()) == [classrun.LOCK]
 
 
 def test_resume_grades_a_changed_notebook_again(tmp_path):
