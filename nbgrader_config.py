@@ -36,3 +36,12 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 from autograder.feedback import ShortTestTracebacks  # noqa: E402
 
 c.GenerateFeedback.preprocessors = [GetGrades, ShortTestTracebacks, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+
+# A cell copied in Jupyter (a duplicated grade id) costs its copy the grade metadata, not the whole class's
+# autograde run (autograder/feedback.py: DropDuplicateIds in place of nbgrader's DeduplicateIds).
+from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, OverwriteCells, OverwriteKernelspec  # noqa: E402
+
+from autograder.feedback import DropDuplicateIds  # noqa: E402
+
+c.Autograde.sanitize_preprocessors = [ClearOutput, DropDuplicateIds, OverwriteKernelspec, OverwriteCells,
+                                      CheckCellMetadata]
