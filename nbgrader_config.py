@@ -38,10 +38,11 @@ from autograder.feedback import ShortTestTracebacks  # noqa: E402
 c.GenerateFeedback.preprocessors = [GetGrades, ShortTestTracebacks, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
 
 # A cell copied in Jupyter (a duplicated grade id) costs its copy the grade metadata, not the whole class's
-# autograde run (autograder/feedback.py: DropDuplicateIds in place of nbgrader's DeduplicateIds).
-from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, OverwriteCells, OverwriteKernelspec  # noqa: E402
+# autograde run; a grade id or flag the course never gave costs only that cell, not the whole notebook
+# (autograder/feedback.py: DropDuplicateIds and OverwriteKnownCells in place of nbgrader's own steps).
+from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, OverwriteKernelspec  # noqa: E402
 
-from autograder.feedback import DropDuplicateIds  # noqa: E402
+from autograder.feedback import DropDuplicateIds, OverwriteKnownCells  # noqa: E402
 
-c.Autograde.sanitize_preprocessors = [ClearOutput, DropDuplicateIds, OverwriteKernelspec, OverwriteCells,
+c.Autograde.sanitize_preprocessors = [ClearOutput, DropDuplicateIds, OverwriteKernelspec, OverwriteKnownCells,
                                       CheckCellMetadata]

@@ -14,12 +14,19 @@ the empty dict as metadata of an old format: ``SchemaTooOldError`` stops ``nbgra
 student and every student after. :class:`DropDuplicateIds` takes its place in ``autograde``'s sanitizing
 steps and removes the copy's ``nbgrader`` metadata altogether: the copy is an ordinary cell, and the last
 cell with the id keeps it, as with ``DeduplicateIds``.
+
+3. Metadata the course never gave costs only its own cell. nbgrader's ``OverwriteCells`` drops an unknown
+grade id but leaves the cell flagged (a validation error), and stops at a solution cell flagged as a grade
+cell (``MissingEntry``): either way the whole notebook goes ungraded. :class:`OverwriteKnownCells` first
+makes a cell with an unknown id an ordinary cell, and unflags a "grade" the gradebook does not know; the
+gradebook's own test cells are then graded as always (one renamed or deleted scores 0).
 """
 from __future__ import annotations
 
 from nbconvert.preprocessors import Preprocessor
 from nbgrader import utils
-from nbgrader.preprocessors import DeduplicateIds
+from nbgrader.api import MissingEntry
+from nbgrader.preprocessors import DeduplicateIds, OverwriteCells
 from traitlets import Bool
 
 
@@ -48,3 +55,27 @@ class DropDuplicateIds(DeduplicateIds):
         else:
             self.grade_ids.add(grade_id)
         return cell, resources
+
+
+class OverwriteKnownCells(OverwriteCells):
+    """nbgrader's ``OverwriteCells``, after setting aside what the gradebook does not know."""
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        metadata = cell.metadata.get("nbgrader") or {}
+        grade_id = metadata.get("grade_id")
+        if grade_id is None:
+            return super().preprocess_cell(cell, resources, cell_index)
+        try:
+            self.gradebook.find_source_cell(grade_id, self.notebook_id, self.assignment_id)
+        except MissingEntry:
+            self.log.warning("Cell '%s' is not one of the assignment's: graded as an ordinary cell", grade_id)
+            del cell.metadata["nbgrader"]
+            return cell, resources
+        if utils.is_grade(cell):
+            try:
+                self.gradebook.find_graded_cell(grade_id, self.notebook_id, self.assignment_id)
+            except MissingEntry:
+                self.log.warning("Cell '%s' is flagged as graded, but the assignment does not grade it", grade_id)
+                metadata["grade"] = False
+                metadata.pop("points", None)
+        return super().preprocess_cell(cell, resources, cell_index)

@@ -120,12 +120,11 @@ TABLE = [
     Row("duplicated_cells", MALFORMED, "ch03", None, (), "", "", course="a", second=True),
     Row("poisoned_metadata", MALFORMED, "ch03", None, ("checklist",), "the dict's keys are", "the dict's keys are",
         course="a"),
-    Row("poisoned_grade_ids", MALFORMED, "ch03", None, (), "", "", ("hidden_balance_ratio",), "a", batch=False,
-        nb_gap=NOTEBOOK_DROPPED.format("a grade id is one the gradebook does not know (a cell of the student's "
-                                       "making, a test's id renamed: a validation error)")),
+    # Grade ids and flags the course never gave: the kit's OverwriteKnownCells (nbgrader_config.py) makes such a
+    # cell an ordinary one, so only it is lost (a renamed hidden test scores 0), never the whole notebook.
+    Row("poisoned_grade_ids", MALFORMED, "ch03", None, (), "", "", ("hidden_balance_ratio",), "a", batch=False),
     Row("flagged_solution", MALFORMED, "ch03", None, ("classify_duplicates",),
-        "no function named `classify_duplicates`", "", (), "a",
-        nb_gap=NOTEBOOK_DROPPED.format("a solution cell is flagged as a grade cell (MissingEntry)")),
+        "no function named `classify_duplicates`", "", (), "a"),
     # --- missing, renamed, wrong signature, types, NaN ---------------------------------------------------------
     # The batch grader names the closest function the notebook defines; under nbgrader the test cell's own
     # NameError is what the student sees.
