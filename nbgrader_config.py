@@ -32,17 +32,17 @@ if os.environ.get("FLOWERS_NBGRADER_SANDBOX", "on").lower() != "off":
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 
 # Feedback shows each test's outcome and message but never a hidden test's source, not even quoted in
-# the traceback of a test cell that failed before its check ran (autograder/feedback.py).
-from autograder.feedback import ShortTestTracebacks  # noqa: E402
+# the traceback of a test cell that failed before its check ran (autograder/nbgrader_steps.py).
+from autograder.nbgrader_steps import ShortTestTracebacks  # noqa: E402
 
 c.GenerateFeedback.preprocessors = [GetGrades, ShortTestTracebacks, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
 
 # A cell copied in Jupyter (a duplicated grade id) costs its copy the grade metadata, not the whole class's
 # autograde run; a grade id or flag the course never gave costs only that cell, not the whole notebook
-# (autograder/feedback.py: DropDuplicateIds and OverwriteKnownCells in place of nbgrader's own steps).
+# (autograder/nbgrader_steps.py: DropDuplicateIds and OverwriteKnownCells in place of nbgrader's own steps).
 from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, OverwriteKernelspec  # noqa: E402
 
-from autograder.feedback import DropDuplicateIds, OverwriteKnownCells  # noqa: E402
+from autograder.nbgrader_steps import DropDuplicateIds, OverwriteKnownCells  # noqa: E402
 
 c.Autograde.sanitize_preprocessors = [ClearOutput, DropDuplicateIds, OverwriteKernelspec, OverwriteKnownCells,
                                       CheckCellMetadata]

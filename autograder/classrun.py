@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import exports, feedback_html, grading, report, sandbox
-from .core import Chapter
+from .core import NO_RESULT, Chapter
 from .files import TEMPORARY_SUFFIX, write_atomically
 from .report import ChapterReport
 
@@ -53,8 +53,6 @@ STUDENTS = "students"
 FEEDBACK = "feedback"
 WORK = ".work"        # the students' work folders while they are graded
 LOCK = ".lock"        # held by the run writing the folder
-# What every check of a notebook that never ran says (core.score for NO_RESULT): "failed to grade".
-NOT_RUN = "no result came back from your code"
 EXIT_OK, EXIT_GRADER_FAILED = 0, 2
 
 
@@ -211,7 +209,7 @@ def _remove_leftovers(out_dir: Path) -> None:
 def failed_to_grade(chapter_report: ChapterReport, problem: str | None = None) -> bool:
     """Nothing of the notebook ran: unreadable, unknown chapter, or the grader itself failed."""
     return problem is not None or chapter_report.chapter == "unknown" or (
-        bool(chapter_report.results) and all(NOT_RUN in result.message for result in chapter_report.results))
+        bool(chapter_report.results) and all(NO_RESULT in result.message for result in chapter_report.results))
 
 
 def status_of(submission: Submission) -> str:

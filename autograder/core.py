@@ -249,6 +249,10 @@ def _one_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {text[0] if text else ''}".rstrip(": ")
 
 
+# What every check of a notebook that never ran says (the class run counts those as "failed to grade").
+NO_RESULT = "no result came back from your code"
+
+
 def score(check: Check, observation, expected: Any) -> CheckResult:
     """Turn one observation into a result. Pure: plain data in, result out."""
     found = Observation.from_plain(observation)
@@ -294,7 +298,7 @@ def score(check: Check, observation, expected: Any) -> CheckResult:
         return failed(*args, f"{check.description}: calling `{check.function}` raised {found.error or 'an error'}.",
                       "Run the visible check in your notebook and read the traceback.", check.visible)
     if status is not Status.OK:
-        return failed(*args, f"{check.description}: no result came back from your code "
+        return failed(*args, f"{check.description}: {NO_RESULT} "
                       f"({found.error or 'the notebook could not be run'}).",
                       "Make sure the notebook runs from top to bottom without errors.", check.visible)
     try:

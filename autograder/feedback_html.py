@@ -156,25 +156,14 @@ def render_student_page(student: str, reports: list[ChapterReport]) -> str:
 
 # --- students and their pages -----------------------------------------------------------------------
 
-def student_of(report: ChapterReport, assignments: set[str] | None = None) -> str:
-    """Whose report this is: in nbgrader's layout (``.../<student>/<assignment>/<notebook>.ipynb``)
-    the folder two levels up, otherwise the submission's file name without its suffix."""
-    if assignments is None:
-        from .chapters import all_chapters
-
-        assignments = {name for chapter in all_chapters() for name in (chapter.assignment, chapter.key)}
-    path = Path(report.submission)
-    if path.parent.name in assignments and path.parent.parent.name:
-        return path.parent.parent.name
-    return path.stem or "student"
-
-
 def by_student(reports: list[ChapterReport], students: dict[str, str] | None = None) -> dict[str, list[ChapterReport]]:
-    """Reports grouped by student, students sorted by name, each one's chapters in order. ``students``
-    (submission -> student) names them instead of :func:`student_of`, as the class run does."""
+    """Reports grouped by student, students sorted by name, each one's chapters in order. Students are
+    named as in the per-check CSV (:func:`exports.student_ids`: nbgrader's layout, or the notebook's path),
+    or by ``students`` (submission -> student), as the class run names them."""
+    from .exports import student_ids
+
     grouped: dict[str, list[ChapterReport]] = {}
-    for report in reports:
-        student = students[report.submission] if students is not None else student_of(report)
+    for student, report in zip(student_ids(reports, students), reports):
         grouped.setdefault(student, []).append(report)
     return {student: sorted(grouped[student], key=lambda report: report.chapter) for student in sorted(grouped)}
 

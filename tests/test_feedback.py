@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import nbformat
 
-from autograder.feedback import ShortTestTracebacks
+from autograder.nbgrader_steps import ShortTestTracebacks
 
 HIDDEN = '### BEGIN HIDDEN TESTS\nrun_check("ch03", "hidden_count_photos", count_photos)\n### END HIDDEN TESTS'
 LONG = ["NameError Traceback (most recent call last)", 'Cell In[12], line 2\n      1 ### BEGIN HIDDEN TESTS\n'

@@ -130,7 +130,7 @@ TABLE = [
     # NameError is what the student sees.
     Row("renamed_function", NAMES, "ch03", "count_photos", ("count_photos",),
         r"no function named `count_photos` was found\. Did you mean `count_photo`\?",
-        "NameError", course="a"),  # the feedback keeps "NameError: ..." only (autograder/feedback.py)
+        "NameError", course="a"),  # the feedback keeps "NameError: ..." only (autograder/nbgrader_steps.py)
     Row("wrong_signature", NAMES, "ch03", "balance_ratio", ("balance_ratio",),
         "missing 1 required positional argument"),
     Row("nan", NAMES, "ch03", "balance_ratio", ("balance_ratio",), "returned nan, expected"),

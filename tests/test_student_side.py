@@ -35,7 +35,7 @@ GRADER_SIDE = ["autograder/__main__.py", "autograder/cli.py", "autograder/course
                "autograder/grading.py", "autograder/notebook.py", "autograder/publish.py", "autograder/report.py",
                "autograder/sandbox.py", "autograder/worker.py", "autograder/chapters/full.py", "autograder/kernel.py",
                "autograder/bundles.py", "autograder/pytest_plugin.py", "autograder/shards.py", "autograder/withheld.py",
-               "autograder/gradebook.py", "autograder/feedback.py", "autograder/classrun.py", "autograder/exports.py", "autograder/files.py",
+               "autograder/gradebook.py", "autograder/nbgrader_steps.py", "autograder/classrun.py", "autograder/exports.py", "autograder/files.py",
                "autograder/feedback_html.py",
                "autograder/chapters/ch*/reference.py", "autograder/chapters/ch*/hidden.py"]
 # Grader modules a student module may import inside a function, on the grader route only.
